@@ -1,0 +1,436 @@
+//! JSON-RPC 2.0 messages.
+//!
+//! Inbound frames are parsed once: `params` and `result` stay as
+//! [`RawValue`] so that the caller decodes them straight into the type it
+//! expects, without a `serde_json::Value` detour.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error::ParseError;
+
+/// The `jsonrpc` member every message carries.
+pub const JSONRPC_VERSION: &str = "2.0";
+
+/// A request id: a number or a string, as JSON-RPC allows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RequestId {
+    /// A numeric id (ours are always numeric).
+    Number(i64),
+    /// A string id (some peers use them).
+    String(Arc<str>),
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestId::Number(n) => write!(f, "{n}"),
+            RequestId::String(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl From<i64> for RequestId {
+    fn from(n: i64) -> Self {
+        RequestId::Number(n)
+    }
+}
+
+impl From<&str> for RequestId {
+    fn from(s: &str) -> Self {
+        RequestId::String(s.into())
+    }
+}
+
+impl From<String> for RequestId {
+    fn from(s: String) -> Self {
+        RequestId::String(s.into())
+    }
+}
+
+impl Serialize for RequestId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RequestId::Number(n) => s.serialize_i64(*n),
+            RequestId::String(v) => s.serialize_str(v),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RequestId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl Visitor<'_> for IdVisitor {
+            type Value = RequestId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or integer request id")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RequestId, E> {
+                Ok(RequestId::Number(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RequestId, E> {
+                i64::try_from(v)
+                    .map(RequestId::Number)
+                    .map_err(|_| E::custom("request id out of range"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RequestId, E> {
+                // Some peers send integral ids as floats (`1.0`).
+                if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                    Ok(RequestId::Number(v as i64))
+                } else {
+                    Err(E::custom("request id must be an integer or a string"))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestId, E> {
+                Ok(RequestId::String(v.into()))
+            }
+        }
+        d.deserialize_any(IdVisitor)
+    }
+}
+
+/// A request: it expects a response with the same id.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The id the response will carry.
+    pub id: RequestId,
+    /// The method name.
+    pub method: Cow<'static, str>,
+    /// The parameters, kept raw.
+    pub params: Option<Box<RawValue>>,
+}
+
+/// A notification: no id, no response.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// The method name.
+    pub method: Cow<'static, str>,
+    /// The parameters, kept raw.
+    pub params: Option<Box<RawValue>>,
+}
+
+/// A successful response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The id of the request this answers.
+    pub id: RequestId,
+    /// The result, kept raw until the waiting caller decodes it.
+    pub result: Box<RawValue>,
+}
+
+/// An error response.
+#[derive(Debug, Clone)]
+pub struct ErrorResponse {
+    /// The id of the request this answers; `None` when the peer could not
+    /// read the id (for example after a parse error).
+    pub id: Option<RequestId>,
+    /// The error.
+    pub error: ErrorObject,
+}
+
+/// The `error` member of an error response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    /// The error code (see [`crate::error_codes`]).
+    pub code: i64,
+    /// A short description.
+    pub message: String,
+    /// Additional information, as the peer sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+impl ErrorObject {
+    /// An error with the given code and message and no data.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        ErrorObject {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// Attaches `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
+
+impl fmt::Display for ErrorObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (code {})", self.message, self.code)
+    }
+}
+
+/// Any JSON-RPC 2.0 message.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A request.
+    Request(Request),
+    /// A notification.
+    Notification(Notification),
+    /// A successful response.
+    Response(Response),
+    /// An error response.
+    Error(ErrorResponse),
+}
+
+impl Message {
+    /// The method name of a request or notification.
+    pub fn method(&self) -> Option<&str> {
+        match self {
+            Message::Request(r) => Some(&r.method),
+            Message::Notification(n) => Some(&n.method),
+            _ => None,
+        }
+    }
+
+    /// The id of a request or response.
+    pub fn id(&self) -> Option<&RequestId> {
+        match self {
+            Message::Request(r) => Some(&r.id),
+            Message::Response(r) => Some(&r.id),
+            Message::Error(e) => e.id.as_ref(),
+            Message::Notification(_) => None,
+        }
+    }
+
+    /// Serializes the message as one line of JSON (no trailing newline).
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(128);
+        self.write_to(&mut buf);
+        buf
+    }
+
+    /// Appends the message's JSON to `buf` (no trailing newline).
+    pub fn write_to(&self, buf: &mut Vec<u8>) {
+        // Serializing our own message types into a Vec cannot fail: every
+        // map key is a string and raw values are already valid JSON.
+        if let Err(e) = serde_json::to_writer(&mut *buf, self) {
+            unreachable!("serializing a JSON-RPC message failed: {e}");
+        }
+    }
+
+    /// Parses one message from `bytes`. A batch (JSON array) is an error
+    /// here; use [`parse_frame`] where batches are allowed.
+    pub fn from_slice(bytes: &[u8]) -> Result<Message, ParseError> {
+        let env: Envelope = serde_json::from_slice(bytes).map_err(|e| ParseError::json(e, bytes))?;
+        env.classify().map_err(|reason| ParseError::invalid(reason, bytes))
+    }
+}
+
+impl From<Request> for Message {
+    fn from(r: Request) -> Self {
+        Message::Request(r)
+    }
+}
+impl From<Notification> for Message {
+    fn from(n: Notification) -> Self {
+        Message::Notification(n)
+    }
+}
+impl From<Response> for Message {
+    fn from(r: Response) -> Self {
+        Message::Response(r)
+    }
+}
+impl From<ErrorResponse> for Message {
+    fn from(e: ErrorResponse) -> Self {
+        Message::Error(e)
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
+        match self {
+            Message::Request(r) => {
+                map.serialize_entry("id", &r.id)?;
+                map.serialize_entry("method", &r.method)?;
+                if let Some(p) = &r.params {
+                    map.serialize_entry("params", p)?;
+                }
+            }
+            Message::Notification(n) => {
+                map.serialize_entry("method", &n.method)?;
+                if let Some(p) = &n.params {
+                    map.serialize_entry("params", p)?;
+                }
+            }
+            Message::Response(r) => {
+                map.serialize_entry("id", &r.id)?;
+                map.serialize_entry("result", &r.result)?;
+            }
+            Message::Error(e) => {
+                map.serialize_entry("id", &e.id)?;
+                map.serialize_entry("error", &e.error)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Envelope::deserialize(d)?.classify().map_err(de::Error::custom)
+    }
+}
+
+/// Every member any message may have; parsed in one pass, then classified.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    jsonrpc: Option<Box<RawValue>>,
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Option<RequestId>>,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    params: Option<Box<RawValue>>,
+    #[serde(default, deserialize_with = "raw_present")]
+    result: Option<Box<RawValue>>,
+    #[serde(default)]
+    error: Option<ErrorObject>,
+}
+
+/// Distinguishes `"id": null` (Some(None)) from a missing id (None).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<RequestId>>, D::Error> {
+    Option::<RequestId>::deserialize(d).map(Some)
+}
+
+/// Keeps `"result": null` as a raw `null` rather than as absent.
+fn raw_present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
+    Box::<RawValue>::deserialize(d).map(Some)
+}
+
+impl Envelope {
+    fn classify(self) -> Result<Message, &'static str> {
+        if let Some(v) = &self.jsonrpc {
+            if v.get() != "\"2.0\"" {
+                return Err("the \"jsonrpc\" member must be \"2.0\"");
+            }
+        }
+        let params = self.params.filter(|p| p.get() != "null");
+        match (self.method, self.id) {
+            (Some(method), Some(Some(id))) => Ok(Message::Request(Request {
+                id,
+                method: Cow::Owned(method),
+                params,
+            })),
+            (Some(_), Some(None)) => Err("a request id must not be null"),
+            (Some(method), None) => Ok(Message::Notification(Notification {
+                method: Cow::Owned(method),
+                params,
+            })),
+            (None, id) => match (self.result, self.error) {
+                (_, Some(error)) => Ok(Message::Error(ErrorResponse {
+                    id: id.flatten(),
+                    error,
+                })),
+                (Some(result), None) => match id {
+                    Some(Some(id)) => Ok(Message::Response(Response { id, result })),
+                    _ => Err("a response must carry the id of its request"),
+                },
+                (None, None) => Err("not a request, notification or response: no \"method\", \"result\" or \"error\""),
+            },
+        }
+    }
+}
+
+/// Parses one transport frame: a single message or, as the 2025-03-26
+/// revision allows, a batch (JSON array). Each message (or the error for a
+/// malformed one) is handed to `emit` in order.
+pub fn parse_frame(bytes: &[u8], mut emit: impl FnMut(Result<Message, ParseError>)) {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'[') {
+        emit(Message::from_slice(bytes));
+        return;
+    }
+    match serde_json::from_slice::<Vec<&RawValue>>(bytes) {
+        Ok(items) if items.is_empty() => emit(Err(ParseError::invalid("an empty batch", bytes))),
+        Ok(items) => {
+            for item in items {
+                emit(Message::from_slice(item.get().as_bytes()));
+            }
+        }
+        Err(e) => emit(Err(ParseError::json(e, bytes))),
+    }
+}
+
+/// Serializes `value` as raw JSON params or result.
+pub fn to_raw<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, serde_json::Error> {
+    serde_json::value::to_raw_value(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> Result<Message, ParseError> {
+        Message::from_slice(s.as_bytes())
+    }
+
+    #[test]
+    fn classifies_every_kind() {
+        assert!(matches!(one(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), Ok(Message::Request(r)) if r.id == RequestId::Number(1) && r.params.is_none()));
+        assert!(matches!(one(r#"{"jsonrpc":"2.0","method":"n","params":{"a":1}}"#), Ok(Message::Notification(n)) if n.params.as_ref().map(|p| p.get()) == Some(r#"{"a":1}"#)));
+        assert!(matches!(one(r#"{"jsonrpc":"2.0","id":"x","result":{}}"#), Ok(Message::Response(r)) if r.id == RequestId::from("x")));
+        assert!(matches!(one(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}}"#), Ok(Message::Error(e)) if e.id.is_none() && e.error.code == -32700));
+    }
+
+    #[test]
+    fn rejects_malformed_without_panicking() {
+        for bad in [
+            "",
+            "not json",
+            "{",
+            "[]",
+            "42",
+            r#"{"jsonrpc":"1.0","id":1,"method":"x"}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"x"}"#,
+            r#"{"jsonrpc":"2.0","result":{}}"#,
+            r#"{"jsonrpc":"2.0","id":1}"#,
+            r#"{"jsonrpc":"2.0","id":{"a":1},"result":{}}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"result":{}}"#,
+        ] {
+            let mut got = Vec::new();
+            parse_frame(bad.as_bytes(), |m| got.push(m));
+            assert_eq!(got.len(), 1, "{bad}");
+            assert!(got[0].is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let line = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo"}}"#;
+        let msg = one(line).expect("parses");
+        assert_eq!(String::from_utf8(msg.to_vec()).expect("utf8"), line);
+        let err = Message::Error(ErrorResponse {
+            id: Some(3.into()),
+            error: ErrorObject::new(-32601, "nope").with_data(serde_json::json!({"m":"x"})),
+        });
+        let back = Message::from_slice(&err.to_vec()).expect("parses");
+        assert!(matches!(back, Message::Error(e) if e.error.data == Some(serde_json::json!({"m":"x"}))));
+    }
+
+    #[test]
+    fn batches_yield_each_message() {
+        let mut got = Vec::new();
+        parse_frame(
+            br#"[{"jsonrpc":"2.0","method":"a"},{"bad":1},{"jsonrpc":"2.0","id":2,"result":null}]"#,
+            |m| got.push(m),
+        );
+        assert_eq!(got.len(), 3);
+        assert!(matches!(&got[0], Ok(Message::Notification(n)) if n.method == "a"));
+        assert!(got[1].is_err());
+        assert!(matches!(&got[2], Ok(Message::Response(r)) if r.result.get() == "null"));
+    }
+}
