@@ -11,15 +11,28 @@
 //! ```
 
 mod error;
+mod handler;
+mod inbound;
 pub mod lines;
 mod message;
+mod options;
+mod peer;
+mod peer_error;
+mod pending;
 mod transport;
+
+#[cfg(test)]
+mod tests;
 
 pub use error::{error_codes, CloseReason, ParseError, TransportError};
 pub use message::{
     parse_frame, to_raw, ErrorObject, ErrorResponse, Message, Notification, Request, RequestId, Response,
     JSONRPC_VERSION,
 };
+pub use handler::{Handler, NoHandler, RequestContext};
+pub use options::{NoHooks, PeerConfig, ProgressCallback, ProgressToken, ProtocolHooks, RequestOptions};
+pub use peer::Peer;
+pub use peer_error::Error;
 pub use serde_json::value::RawValue;
 pub use transport::{
     memory_pair, AbortOnDrop, CloseFuture, Closer, Transport, TransportGuard, DEFAULT_CHANNEL_CAPACITY,

@@ -107,7 +107,9 @@ where
         in_tx.clone(),
         options.max_message_size,
     ));
-    let writer = tokio::spawn(write_loop(writer, out_rx, in_tx));
+    // The writer only reports into the inbound stream; a weak sender lets the
+    // stream end when the reader (and `report`) are done.
+    let writer = tokio::spawn(write_loop(writer, out_rx, in_tx.downgrade()));
     LineParts {
         inbound: in_rx,
         outbound: out_tx,
@@ -222,7 +224,7 @@ async fn read_line_limited<R: AsyncBufRead + Unpin>(
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
     mut rx: mpsc::Receiver<Message>,
-    report: mpsc::Sender<Result<Message, TransportError>>,
+    report: mpsc::WeakSender<Result<Message, TransportError>>,
 ) {
     let mut buf = Vec::with_capacity(64 * 1024);
     while let Some(first) = rx.recv().await {
@@ -245,9 +247,11 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         .await;
         if let Err(e) = result {
             tracing::debug!(error = %e, "transport write failed");
-            let _ = report
-                .send(Err(TransportError::Closed(format!("writing to the peer failed: {e}"))))
-                .await;
+            if let Some(report) = report.upgrade() {
+                let _ = report
+                    .send(Err(TransportError::Closed(format!("writing to the peer failed: {e}"))))
+                    .await;
+            }
             return;
         }
         if buf.capacity() > 4 * WRITE_BATCH_BYTES {

@@ -1,0 +1,73 @@
+//! Command-line arguments.
+
+use clap::{Parser, Subcommand};
+
+/// A command-line MCP client. With no server named after `--`, it talks to
+/// the bundled example server; with no command, it gives a short tour.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mcp",
+    version,
+    about,
+    override_usage = "mcp [OPTIONS] [COMMAND] [ARGS] [-- SERVER_COMMAND ARGS...]",
+    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py"
+)]
+pub(crate) struct Cli {
+    /// Print protocol results as JSON on stdout.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    /// Seconds to wait for each answer from the server.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, global = true)]
+    pub(crate) timeout: f64,
+    /// Extra environment variable for the server process (repeatable).
+    #[arg(long = "env", value_name = "K=V", global = true)]
+    pub(crate) env: Vec<String>,
+    /// Log to stderr (-v: info, -vv: debug, -vvv: trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Server name, version, protocol version, capabilities, instructions.
+    Info,
+    /// List the server's tools.
+    Tools,
+    /// Call a tool: `call NAME [KEY=VALUE ...]` (a value that parses as JSON
+    /// is JSON, else a string) or `--args JSON`.
+    Call {
+        /// The tool.
+        name: String,
+        /// Arguments as KEY=VALUE.
+        #[arg(value_name = "KEY=VALUE")]
+        pairs: Vec<String>,
+        /// Arguments as one JSON object.
+        #[arg(long = "args", value_name = "JSON", conflicts_with = "pairs")]
+        args: Option<String>,
+    },
+    /// List the server's resources.
+    Resources,
+    /// List the server's resource templates.
+    Templates,
+    /// Read a resource.
+    Read {
+        /// The resource URI.
+        uri: String,
+    },
+    /// List the server's prompts.
+    Prompts,
+    /// Get a prompt: `prompt NAME [KEY=VALUE ...]`.
+    Prompt {
+        /// The prompt.
+        name: String,
+        /// Arguments as KEY=VALUE.
+        #[arg(value_name = "KEY=VALUE")]
+        pairs: Vec<String>,
+    },
+    /// A short tour: info, tools, a tool call with progress, a resource, a prompt.
+    Tour,
+}

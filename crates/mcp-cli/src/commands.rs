@@ -1,0 +1,125 @@
+//! The commands: each connects, calls, prints.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use mcp_client::{CallOptions, ClientSession};
+use serde_json::{Map, Value};
+
+use crate::args::{Cli, Command};
+use crate::connect::connect;
+use crate::render::{self, Out};
+use crate::{Outcome, UsageError};
+
+/// Runs the command line.
+pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
+    let command = match &cli.command {
+        Some(c) => c,
+        None if server.is_empty() => &Command::Tour,
+        None => &Command::Info,
+    };
+    let out = Out::new(cli.json);
+    let session = connect(&cli, &server).await?;
+    let outcome = execute(&session, command, &out).await;
+    session.close().await;
+    outcome
+}
+
+async fn execute(session: &ClientSession, command: &Command, out: &Out) -> Result<Outcome> {
+    match command {
+        Command::Info => render::info(session, out)?,
+        Command::Tools => render::tools(&session.list_all_tools().await?, out)?,
+        Command::Call { name, pairs, args } => {
+            let arguments = match args {
+                Some(json) => parse_json_object(json)?,
+                None => parse_pairs(pairs)?,
+            };
+            return call(session, name, arguments, out).await;
+        }
+        Command::Resources => render::resources(&session.list_all_resources().await?, out)?,
+        Command::Templates => render::templates(&session.list_all_resource_templates().await?, out)?,
+        Command::Read { uri } => render::read(&session.read_resource(uri).await?, out)?,
+        Command::Prompts => render::prompts(&session.list_all_prompts().await?, out)?,
+        Command::Prompt { name, pairs } => {
+            let mut arguments = BTreeMap::new();
+            for (k, v) in parse_pairs(pairs)? {
+                let v = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                arguments.insert(k, v);
+            }
+            let arguments = (!arguments.is_empty()).then_some(arguments);
+            render::prompt(&session.get_prompt(name, arguments).await?, out)?
+        }
+        Command::Tour => return crate::tour::tour(session, out).await,
+    }
+    Ok(Outcome::Success)
+}
+
+/// Calls a tool with a live progress bar; `isError` becomes exit status 1.
+pub(crate) async fn call(
+    session: &ClientSession,
+    name: &str,
+    arguments: Map<String, Value>,
+    out: &Out,
+) -> Result<Outcome> {
+    let bar = render::ProgressBar::new(name);
+    let progress = bar.clone();
+    let options = CallOptions::new().on_progress(move |p| progress.update(&p));
+    let mut params = mcp_types::CallToolRequestParams::new(name);
+    params.arguments = Some(arguments);
+    let result = session.call_tool_with(params, options).await;
+    bar.finish();
+    let result = result?;
+    render::call_result(&result, out)?;
+    Ok(if result.is_error() { Outcome::ToolError } else { Outcome::Success })
+}
+
+fn parse_json_object(json: &str) -> Result<Map<String, Value>> {
+    match serde_json::from_str(json) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(UsageError("--args takes a JSON object, like '{\"a\": 1}'".into()).into()),
+        Err(e) => Err(UsageError(format!("--args is not valid JSON: {e}")).into()),
+    }
+}
+
+/// `KEY=VALUE` pairs: a value that parses as JSON is JSON, else a string.
+fn parse_pairs(pairs: &[String]) -> Result<Map<String, Value>> {
+    let mut map = Map::new();
+    for pair in pairs {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| UsageError(format!("arguments take KEY=VALUE, got `{pair}`")))?;
+        if k.is_empty() {
+            return Err(UsageError(format!("argument `{pair}` has an empty key")).into());
+        }
+        let value = serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_owned()));
+        map.insert(k.to_owned(), value);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_parse_json_or_string() {
+        let map = parse_pairs(&["a=1".into(), "b=hello".into(), "c={\"x\":true}".into(), "d=".into()])
+            .expect("valid pairs");
+        assert_eq!(map["a"], Value::from(1));
+        assert_eq!(map["b"], Value::from("hello"));
+        assert_eq!(map["c"], serde_json::json!({"x": true}));
+        assert_eq!(map["d"], Value::from(""));
+        assert!(parse_pairs(&["novalue".into()]).is_err());
+        assert!(parse_pairs(&["=1".into()]).is_err());
+    }
+
+    #[test]
+    fn args_must_be_an_object() {
+        assert!(parse_json_object("[1]").is_err());
+        assert!(parse_json_object("{").is_err());
+        assert_eq!(parse_json_object("{\"a\":2}").expect("object")["a"], Value::from(2));
+    }
+}

@@ -1,0 +1,105 @@
+//! `mcp`: a command-line MCP client.
+//!
+//! Exit status: 0 success, 1 the tool returned `isError`, 2 usage error,
+//! 3 connection or protocol error.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod args;
+mod commands;
+mod connect;
+mod elicit;
+mod render;
+mod tour;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::Cli;
+
+/// The hidden subcommand that serves the bundled example server on stdio.
+pub(crate) const SERVE_EXAMPLE: &str = "__serve-example";
+
+/// A mistake in how `mcp` was called (exit status 2).
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// How a command ended when it did not fail.
+pub(crate) enum Outcome {
+    Success,
+    ToolError,
+}
+
+fn main() -> ExitCode {
+    let mut argv: Vec<OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == SERVE_EXAMPLE) {
+        return serve_example();
+    }
+    let server: Vec<String> = match argv.iter().position(|a| a == "--") {
+        Some(i) => argv.split_off(i).into_iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect(),
+        None => Vec::new(),
+    };
+    let cli = Cli::parse_from(argv);
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let result = runtime.block_on(commands::run(cli, server));
+    // Give transports a moment to reap their server, then stop.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::ToolError) => ExitCode::from(1),
+        Err(e) if e.downcast_ref::<UsageError>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn serve_example() -> ExitCode {
+    init_tracing(0);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("example server: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(mcp_testkit::serve_stdio());
+    ExitCode::SUCCESS
+}
+
+fn init_tracing(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_env("MCP_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(verbose > 1)
+        .try_init();
+}

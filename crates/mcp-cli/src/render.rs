@@ -1,0 +1,315 @@
+//! Output: human tables (colour on a terminal) or JSON for scripts.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+use anyhow::Result;
+use mcp_client::ClientSession;
+use mcp_types::{
+    CallToolResult, ContentBlock, GetPromptResult, ProgressNotificationParams, Prompt, ReadResourceResult,
+    Resource, ResourceContents, ResourceTemplate, Tool,
+};
+use serde_json::{json, Value};
+
+/// Where and how to print.
+pub(crate) struct Out {
+    json: bool,
+    color: bool,
+}
+
+impl Out {
+    pub(crate) fn new(json: bool) -> Self {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Out { json, color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    /// A section title (human mode only).
+    pub(crate) fn heading(&self, title: &str) {
+        if !self.json {
+            println!("\n{}", self.paint("1;36", &format!("== {title}")));
+        }
+    }
+
+    /// A closing remark (human mode only).
+    pub(crate) fn note(&self, text: &str) {
+        if !self.json {
+            println!("\n{}", self.dim(text));
+        }
+    }
+
+    fn print_json(&self, value: &impl serde::Serialize) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, value)?;
+        writeln!(stdout)?;
+        Ok(())
+    }
+
+    /// Prints rows as aligned columns; the last column is not padded.
+    fn table(&self, header: &[&str], rows: &[Vec<String>]) {
+        if rows.is_empty() {
+            println!("{}", self.dim("(none)"));
+            return;
+        }
+        let cols = header.len();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in rows {
+            for (i, cell) in row.iter().enumerate().take(cols - 1) {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        let line = |cells: &[String], head: bool| {
+            let mut s = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                let pad = if i + 1 < cols { widths[i] - cell.chars().count() + 2 } else { 0 };
+                let text = if head { self.bold(cell) } else if i == 0 { self.paint("32", cell) } else { cell.clone() };
+                s.push_str(&text);
+                s.push_str(&" ".repeat(pad));
+            }
+            println!("{}", s.trim_end());
+        };
+        line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>(), true);
+        for row in rows {
+            line(row, false);
+        }
+    }
+}
+
+fn first_line(text: Option<&str>, max: usize) -> String {
+    let line = text.unwrap_or("").lines().next().unwrap_or("").trim();
+    if line.chars().count() > max {
+        let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        line.to_owned()
+    }
+}
+
+/// `mcp info`.
+pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
+    let Some(n) = session.negotiated() else {
+        anyhow::bail!("the session is not initialized");
+    };
+    if out.json {
+        return out.print_json(&json!({
+            "serverInfo": n.server_info,
+            "protocolVersion": n.protocol_version,
+            "era": format!("{:?}", n.era).to_lowercase(),
+            "capabilities": n.capabilities,
+            "instructions": n.instructions,
+        }));
+    }
+    let title = n.server_info.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+    println!("{}  {}{}", out.bold(&n.server_info.name), n.server_info.version, title);
+    println!("protocol      {} ({:?} era)", n.protocol_version, n.era);
+    let caps = serde_json::to_value(&n.capabilities)?;
+    let mut names = Vec::new();
+    if let Value::Object(map) = &caps {
+        for (k, v) in map {
+            let flags: Vec<&str> = match v {
+                Value::Object(inner) => inner
+                    .iter()
+                    .filter(|(_, v)| v.as_bool() == Some(true))
+                    .map(|(k, _)| k.as_str())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            names.push(if flags.is_empty() { k.clone() } else { format!("{k} ({})", flags.join(", ")) });
+        }
+    }
+    println!("capabilities  {}", if names.is_empty() { "(none)".into() } else { names.join(", ") });
+    if let Some(instructions) = &n.instructions {
+        println!("instructions  {}", instructions.trim());
+    }
+    Ok(())
+}
+
+/// `mcp tools`.
+pub(crate) fn tools(tools: &[Tool], out: &Out) -> Result<()> {
+    if out.json {
+        return out.print_json(&json!({ "tools": tools }));
+    }
+    let rows: Vec<Vec<String>> = tools
+        .iter()
+        .map(|t| vec![t.name.clone(), first_line(t.description.as_deref(), 80)])
+        .collect();
+    out.table(&["NAME", "DESCRIPTION"], &rows);
+    Ok(())
+}
+
+/// `mcp resources`.
+pub(crate) fn resources(resources: &[Resource], out: &Out) -> Result<()> {
+    if out.json {
+        return out.print_json(&json!({ "resources": resources }));
+    }
+    let rows: Vec<Vec<String>> = resources
+        .iter()
+        .map(|r| vec![r.uri.clone(), r.name.clone(), r.mime_type.clone().unwrap_or_default()])
+        .collect();
+    out.table(&["URI", "NAME", "MIME TYPE"], &rows);
+    Ok(())
+}
+
+/// `mcp templates`.
+pub(crate) fn templates(templates: &[ResourceTemplate], out: &Out) -> Result<()> {
+    if out.json {
+        return out.print_json(&json!({ "resourceTemplates": templates }));
+    }
+    let rows: Vec<Vec<String>> = templates
+        .iter()
+        .map(|t| vec![t.uri_template.clone(), t.name.clone(), first_line(t.description.as_deref(), 60)])
+        .collect();
+    out.table(&["URI TEMPLATE", "NAME", "DESCRIPTION"], &rows);
+    Ok(())
+}
+
+/// `mcp prompts`.
+pub(crate) fn prompts(prompts: &[Prompt], out: &Out) -> Result<()> {
+    if out.json {
+        return out.print_json(&json!({ "prompts": prompts }));
+    }
+    let rows: Vec<Vec<String>> = prompts
+        .iter()
+        .map(|p| {
+            let args: Vec<String> = p
+                .arguments
+                .iter()
+                .flatten()
+                .map(|a| if a.required == Some(true) { a.name.clone() } else { format!("[{}]", a.name) })
+                .collect();
+            vec![p.name.clone(), args.join(" "), first_line(p.description.as_deref(), 60)]
+        })
+        .collect();
+    out.table(&["NAME", "ARGUMENTS", "DESCRIPTION"], &rows);
+    Ok(())
+}
+
+/// `mcp read`.
+pub(crate) fn read(result: &ReadResourceResult, out: &Out) -> Result<()> {
+    if out.json {
+        return out.print_json(result);
+    }
+    for contents in &result.contents {
+        match contents {
+            ResourceContents::Text(t) => println!("{}", t.text),
+            ResourceContents::Blob(b) => println!(
+                "{}",
+                out.dim(&format!(
+                    "[binary {}, {} base64 characters]",
+                    b.mime_type.as_deref().unwrap_or("data"),
+                    b.blob.len()
+                ))
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// `mcp prompt`.
+pub(crate) fn prompt(result: &GetPromptResult, out: &Out) -> Result<()> {
+    if out.json {
+        return out.print_json(result);
+    }
+    if let Some(d) = &result.description {
+        println!("{}", out.dim(d));
+    }
+    for message in &result.messages {
+        let role = serde_json::to_value(&message.role)?;
+        println!("{}: {}", out.bold(role.as_str().unwrap_or("?")), content_text(&message.content, out));
+    }
+    Ok(())
+}
+
+/// `mcp call`.
+pub(crate) fn call_result(result: &CallToolResult, out: &Out) -> Result<()> {
+    if out.json {
+        return out.print_json(result);
+    }
+    if result.is_error() {
+        println!("{}", out.paint("31;1", "the tool reported an error:"));
+    }
+    for block in &result.content {
+        println!("{}", content_text(block, out));
+    }
+    if let Some(structured) = &result.structured_content {
+        println!("{}", out.dim("structured content:"));
+        println!("{}", serde_json::to_string_pretty(structured)?);
+    }
+    Ok(())
+}
+
+fn content_text(block: &ContentBlock, out: &Out) -> String {
+    match block {
+        ContentBlock::Text(t) => t.text.clone(),
+        ContentBlock::Image(i) => out.dim(&format!("[image {}, {} base64 characters]", i.mime_type, i.data.len())),
+        ContentBlock::Audio(a) => out.dim(&format!("[audio {}, {} base64 characters]", a.mime_type, a.data.len())),
+        ContentBlock::ResourceLink(l) => format!("[resource link {} ({})]", l.uri, l.name),
+        ContentBlock::Resource(r) => match &r.resource {
+            ResourceContents::Text(t) => format!("[resource {}]\n{}", t.uri, t.text),
+            ResourceContents::Blob(b) => out.dim(&format!("[resource {}, binary]", b.uri)),
+        },
+        ContentBlock::Unknown(v) => out.dim(&format!("[unknown content] {v}")),
+    }
+}
+
+/// A progress bar on stderr, shown only on a terminal.
+#[derive(Clone)]
+pub(crate) struct ProgressBar(Arc<indicatif::ProgressBar>);
+
+impl ProgressBar {
+    pub(crate) fn new(name: &str) -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        if std::io::stderr().is_terminal() {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_owned());
+        ProgressBar(Arc::new(bar))
+    }
+
+    pub(crate) fn update(&self, p: &ProgressNotificationParams) {
+        if let Some(total) = p.total {
+            self.0.set_length(total.max(0.0) as u64);
+        }
+        self.0.set_position(p.progress.max(0.0) as u64);
+        if let Some(message) = &p.message {
+            self.0.set_message(message.clone());
+        }
+        if self.0.is_hidden() {
+            let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+            eprintln!("progress {}{total} {}", p.progress, p.message.as_deref().unwrap_or(""));
+        }
+    }
+
+    pub(crate) fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Prints `prompt` on stderr and reads one line from stdin.
+pub(crate) fn read_line(prompt: &str) -> std::io::Result<String> {
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}

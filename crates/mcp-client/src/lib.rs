@@ -1,0 +1,29 @@
+//! `ClientSession`: talk to one MCP server over any transport.
+//!
+//! The API follows the Python SDK's `mcp.ClientSession`: create a session
+//! over a transport pair, `initialize()`, then call tools, read resources,
+//! get prompts. Server-to-client requests (sampling, elicitation, roots) are
+//! served by callbacks set on [`ClientSessionOptions`]; the capabilities we
+//! declare follow from the callbacks present.
+//!
+//! The session does not know transports: it takes an
+//! [`mcp_jsonrpc::Transport`], which `mcp-transport-stdio` (and later the
+//! WebSocket and HTTP crates) produce.
+
+mod api;
+mod error;
+mod handler;
+mod hooks;
+mod options;
+mod session;
+mod validate;
+
+pub use api::MAX_PAGES;
+pub use error::{ClientError, Result};
+pub use hooks::McpHooks;
+pub use options::{
+    BoxFuture, CallOptions, ClientSessionOptions, ElicitationCallback, IncomingMessage, ListRootsCallback,
+    LoggingCallback, MessageHandler, ProgressCallback, ProtocolMode, RequestContext, SamplingCallback,
+    DEFAULT_READ_TIMEOUT,
+};
+pub use session::{ClientSession, Era, Negotiated};

@@ -1,0 +1,258 @@
+//! How a session is configured: timeouts, client info, protocol choice and
+//! the callbacks that serve the server's requests.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mcp_jsonrpc::{ErrorObject, TransportError};
+use mcp_types::{
+    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, Implementation,
+    ListRootsResult, LoggingMessageNotificationParams, ProgressNotificationParams, ServerNotification,
+};
+use tokio_util::sync::CancellationToken;
+
+/// A boxed future, as callbacks return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a callback learns about the server request it serves.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// Cancelled when the server cancels the request or the session closes.
+    pub cancelled: CancellationToken,
+}
+
+/// Serves `sampling/createMessage`.
+pub type SamplingCallback = Arc<
+    dyn Fn(RequestContext, CreateMessageRequestParams) -> BoxFuture<'static, Result<CreateMessageResult, ErrorObject>>
+        + Send
+        + Sync,
+>;
+/// Serves `elicitation/create` (form and URL mode).
+pub type ElicitationCallback = Arc<
+    dyn Fn(RequestContext, ElicitRequestParams) -> BoxFuture<'static, Result<ElicitResult, ErrorObject>> + Send + Sync,
+>;
+/// Serves `roots/list`.
+pub type ListRootsCallback =
+    Arc<dyn Fn(RequestContext) -> BoxFuture<'static, Result<ListRootsResult, ErrorObject>> + Send + Sync>;
+/// Receives `notifications/message` (server log messages).
+pub type LoggingCallback = Arc<dyn Fn(LoggingMessageNotificationParams) -> BoxFuture<'static, ()> + Send + Sync>;
+/// Receives every notification from the server and every transport report.
+pub type MessageHandler = Arc<dyn Fn(IncomingMessage) -> BoxFuture<'static, ()> + Send + Sync>;
+/// Receives the progress of one request.
+pub type ProgressCallback = Arc<dyn Fn(ProgressNotificationParams) + Send + Sync>;
+
+/// What the message handler receives.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum IncomingMessage {
+    /// A notification from the server.
+    Notification(Arc<ServerNotification>),
+    /// A report from the transport: a malformed or oversized message that
+    /// was skipped, or the reason the connection closed.
+    TransportError(Arc<TransportError>),
+}
+
+/// Which protocol revision(s) the session may speak.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ProtocolMode {
+    /// The `initialize` handshake, offering the latest revision of that era
+    /// and accepting any supported one the server picks.
+    #[default]
+    Legacy,
+    /// Exactly this revision.
+    Pinned(String),
+}
+
+/// The default timeout of each request.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Options of a [`crate::ClientSession`], mirroring the Python SDK's
+/// `ClientSession(...)` keyword arguments.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ClientSessionOptions {
+    /// Timeout of each request unless overridden (default 60 s).
+    pub read_timeout: Duration,
+    /// Who we are, as told to the server.
+    pub client_info: Implementation,
+    /// Which protocol revision(s) to speak.
+    pub protocol: ProtocolMode,
+    /// Serves sampling requests; its presence declares the `sampling`
+    /// capability.
+    pub sampling_callback: Option<SamplingCallback>,
+    /// Serves elicitation requests; its presence declares `elicitation`.
+    pub elicitation_callback: Option<ElicitationCallback>,
+    /// Serves `roots/list`; its presence declares `roots`.
+    pub list_roots_callback: Option<ListRootsCallback>,
+    /// Receives server log messages.
+    pub logging_callback: Option<LoggingCallback>,
+    /// Receives every notification and transport report.
+    pub message_handler: Option<MessageHandler>,
+    /// Validate structured tool results against `outputSchema` (default on).
+    pub validate_tool_output: bool,
+}
+
+impl fmt::Debug for ClientSessionOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSessionOptions")
+            .field("read_timeout", &self.read_timeout)
+            .field("client_info", &self.client_info)
+            .field("protocol", &self.protocol)
+            .field("sampling_callback", &self.sampling_callback.is_some())
+            .field("elicitation_callback", &self.elicitation_callback.is_some())
+            .field("list_roots_callback", &self.list_roots_callback.is_some())
+            .field("logging_callback", &self.logging_callback.is_some())
+            .field("message_handler", &self.message_handler.is_some())
+            .field("validate_tool_output", &self.validate_tool_output)
+            .finish()
+    }
+}
+
+impl Default for ClientSessionOptions {
+    fn default() -> Self {
+        ClientSessionOptions {
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            client_info: Implementation::new("mcp-client-rs", env!("CARGO_PKG_VERSION")),
+            protocol: ProtocolMode::default(),
+            sampling_callback: None,
+            elicitation_callback: None,
+            list_roots_callback: None,
+            logging_callback: None,
+            message_handler: None,
+            validate_tool_output: true,
+        }
+    }
+}
+
+impl ClientSessionOptions {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the default request timeout.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Sets the client's name and version as told to the server.
+    pub fn client_info(mut self, info: Implementation) -> Self {
+        self.client_info = info;
+        self
+    }
+
+    /// Sets which protocol revision(s) to speak.
+    pub fn protocol(mut self, mode: ProtocolMode) -> Self {
+        self.protocol = mode;
+        self
+    }
+
+    /// Turns validation of structured tool output on or off.
+    pub fn validate_tool_output(mut self, on: bool) -> Self {
+        self.validate_tool_output = on;
+        self
+    }
+
+    /// Serves `sampling/createMessage` with `f`.
+    pub fn sampling_callback<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(RequestContext, CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CreateMessageResult, ErrorObject>> + Send + 'static,
+    {
+        self.sampling_callback = Some(Arc::new(move |cx, p| Box::pin(f(cx, p))));
+        self
+    }
+
+    /// Serves `elicitation/create` with `f`.
+    pub fn elicitation_callback<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(RequestContext, ElicitRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ElicitResult, ErrorObject>> + Send + 'static,
+    {
+        self.elicitation_callback = Some(Arc::new(move |cx, p| Box::pin(f(cx, p))));
+        self
+    }
+
+    /// Serves `roots/list` with `f`.
+    pub fn list_roots_callback<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ListRootsResult, ErrorObject>> + Send + 'static,
+    {
+        self.list_roots_callback = Some(Arc::new(move |cx| Box::pin(f(cx))));
+        self
+    }
+
+    /// Receives server log messages with `f`.
+    pub fn logging_callback<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(LoggingMessageNotificationParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.logging_callback = Some(Arc::new(move |p| Box::pin(f(p))));
+        self
+    }
+
+    /// Receives every notification and transport report with `f`.
+    pub fn message_handler<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(IncomingMessage) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.message_handler = Some(Arc::new(move |m| Box::pin(f(m))));
+        self
+    }
+}
+
+/// Options of one call: timeout, progress.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// Overrides the session's read timeout for this call.
+    pub timeout: Option<Duration>,
+    /// An upper bound on the whole call when progress resets the timeout.
+    pub max_total: Option<Duration>,
+    /// Receives this call's progress notifications; progress also resets
+    /// the timeout.
+    pub progress: Option<ProgressCallback>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("max_total", &self.max_total)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl CallOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets this call's timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets an upper bound on the whole call.
+    pub fn max_total(mut self, max_total: Duration) -> Self {
+        self.max_total = Some(max_total);
+        self
+    }
+
+    /// Receives progress notifications with `f`.
+    pub fn on_progress(mut self, f: impl Fn(ProgressNotificationParams) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+}

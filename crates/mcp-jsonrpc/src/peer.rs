@@ -1,0 +1,417 @@
+//! The peer engine: [`Peer`].
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::error::CloseReason;
+use crate::handler::Handler;
+use crate::inbound::{self, Dispatcher};
+use crate::message::{to_raw, Message, Notification, Request, RequestId};
+use crate::options::{PeerConfig, ProtocolHooks, RequestOptions};
+use crate::peer_error::Error;
+use crate::pending::{Outcome, Pending, Route};
+use crate::transport::{AbortOnDrop, Transport, TransportGuard};
+
+/// The close reason when the inbound stream ends without saying why.
+pub(crate) const PEER_CLOSED: &str = "the peer closed the connection";
+/// The close reason after [`Peer::close`].
+const LOCAL_CLOSE: &str = "the connection was closed by this side";
+
+/// State shared by the peer handles and the engine's tasks. It owns no task,
+/// so tasks holding it make no reference cycle.
+pub(crate) struct Shared {
+    pub(crate) outbound: mpsc::Sender<Message>,
+    pub(crate) pending: Pending,
+    pub(crate) hooks: Arc<dyn ProtocolHooks>,
+    pub(crate) broadcast: broadcast::Sender<Arc<Notification>>,
+    default_timeout: Duration,
+    next_id: AtomicI64,
+    closed: watch::Sender<Option<CloseReason>>,
+}
+
+impl Shared {
+    /// Marks the connection closed: every pending request fails with
+    /// `reason`, later ones fail at once. Only the first call counts.
+    pub(crate) fn close(&self, reason: CloseReason) {
+        if self.pending.close(&reason) {
+            tracing::debug!(%reason, "connection closed");
+            self.closed.send_replace(Some(reason));
+        }
+    }
+
+    fn closed_reason(&self, fallback: &str) -> CloseReason {
+        self.pending
+            .closed()
+            .unwrap_or_else(|| CloseReason(fallback.to_owned()))
+    }
+
+    /// Sends `msg` without waiting: when the channel is full, a task sends it
+    /// later (if a runtime is present). For use in `Drop`.
+    pub(crate) fn send_soon(&self, msg: Message) {
+        match self.outbound.try_send(msg) {
+            Ok(()) | Err(TrySendError::Closed(_)) => {}
+            Err(TrySendError::Full(msg)) => {
+                if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                    let tx = self.outbound.clone();
+                    handle.spawn(async move {
+                        let _ = tx.send(msg).await;
+                    });
+                }
+            }
+        }
+    }
+
+    /// Tells the peer that request `id` is abandoned, if the hooks say how.
+    fn send_cancel(&self, id: i64, reason: &str) {
+        if self.pending.closed().is_some() {
+            return;
+        }
+        if let Some(n) = self.hooks.cancel_notification(&RequestId::Number(id), reason) {
+            self.send_soon(Message::Notification(n));
+        }
+    }
+}
+
+/// What the last handle owns: dropping it stops the tasks and shuts the
+/// transport down.
+pub(crate) struct Inner {
+    shared: Arc<Shared>,
+    guard: Mutex<Option<TransportGuard>>,
+    _dispatcher: AbortOnDrop<()>,
+    _notifier: AbortOnDrop<()>,
+}
+
+/// A JSON-RPC peer over one [`Transport`]: sends requests and notifications,
+/// matches responses, and dispatches what the peer sends to a [`Handler`].
+///
+/// Cheap to clone. When the last clone is dropped, the engine's tasks stop
+/// and the transport is shut down.
+#[derive(Clone)]
+pub struct Peer {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Peer")
+            .field("closed", &self.inner.shared.pending.closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Peer {
+    /// Starts the engine over `transport`. Must be called inside a Tokio
+    /// runtime.
+    pub fn start(transport: Transport, handler: Arc<dyn Handler>, config: PeerConfig) -> Peer {
+        let Transport {
+            inbound,
+            outbound,
+            guard,
+        } = transport;
+        let queue = config.notification_queue.max(1);
+        let (broadcast, _) = broadcast::channel(queue);
+        let shared = Arc::new(Shared {
+            outbound,
+            pending: Pending::default(),
+            hooks: config.hooks,
+            broadcast,
+            default_timeout: config.default_timeout,
+            next_id: AtomicI64::new(1),
+            closed: watch::Sender::new(None),
+        });
+        let (notify_tx, notify_rx) = mpsc::channel(queue);
+        let (start_tx, start_rx) = oneshot::channel();
+        let (notifier_start_tx, notifier_start_rx) = oneshot::channel();
+        let dispatcher = Dispatcher::new(
+            inbound,
+            shared.clone(),
+            handler.clone(),
+            notify_tx,
+            config.max_concurrent_inbound.max(1),
+        );
+        let dispatcher = tokio::spawn(dispatcher.run(start_rx));
+        let notifier = tokio::spawn(inbound::notification_loop(notify_rx, handler, notifier_start_rx));
+        let inner = Arc::new(Inner {
+            shared,
+            guard: Mutex::new(Some(guard)),
+            _dispatcher: AbortOnDrop(dispatcher),
+            _notifier: AbortOnDrop(notifier),
+        });
+        // The tasks wait for their weak handle, so they never see a peer
+        // under construction.
+        let _ = start_tx.send(Arc::downgrade(&inner));
+        let _ = notifier_start_tx.send(Arc::downgrade(&inner));
+        Peer { inner }
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Peer {
+        Peer { inner }
+    }
+
+    /// How many of our requests wait for an answer.
+    #[cfg(test)]
+    pub(crate) fn inner_pending_len(&self) -> usize {
+        self.inner.shared.pending.len()
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    /// Sends a request and decodes its result straight into `R`.
+    ///
+    /// `params` are encoded when this is called, so the returned future does
+    /// not borrow them.
+    pub fn request<P, R>(
+        &self,
+        method: impl Into<Cow<'static, str>>,
+        params: Option<&P>,
+        options: RequestOptions,
+    ) -> impl Future<Output = Result<R, Error>> + Send + '_
+    where
+        P: Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
+        let method = method.into();
+        let params = params.map(to_raw).transpose();
+        async move {
+            let params = match params {
+                Ok(p) => p,
+                Err(source) => {
+                    return Err(Error::Encode {
+                        method: method.into_owned(),
+                        source,
+                    })
+                }
+            };
+            let raw = self.request_raw(method.clone(), params, options).await?;
+            serde_json::from_str(raw.get()).map_err(|source| Error::InvalidResponse {
+                method: method.into_owned(),
+                source,
+            })
+        }
+    }
+
+    /// Sends a request and returns its raw result.
+    ///
+    /// Dropping the future before it completes abandons the request: its
+    /// entry is removed and, when `options.cancel_on_drop`, the hooks' cancel
+    /// notification is sent.
+    pub async fn request_raw(
+        &self,
+        method: impl Into<Cow<'static, str>>,
+        params: Option<Box<RawValue>>,
+        options: RequestOptions,
+    ) -> Result<Box<RawValue>, Error> {
+        let method = method.into();
+        let id = self.shared().next_id.fetch_add(1, Ordering::Relaxed);
+        let span = tracing::debug_span!(
+            "request",
+            method = %method,
+            id,
+            duration_ms = tracing::field::Empty
+        );
+        let start = Instant::now();
+        let result = call(self.shared(), id, method, params, options, start)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
+        result
+    }
+
+    /// Sends a notification.
+    pub async fn notify(
+        &self,
+        method: impl Into<Cow<'static, str>>,
+        params: Option<Box<RawValue>>,
+    ) -> Result<(), Error> {
+        let method = method.into();
+        let shared = self.shared();
+        if let Some(reason) = shared.pending.closed() {
+            return Err(Error::Closed {
+                method: method.into_owned(),
+                reason,
+            });
+        }
+        let msg = Message::Notification(Notification {
+            method: method.clone(),
+            params,
+        });
+        shared.outbound.send(msg).await.map_err(|_| Error::Closed {
+            method: method.into_owned(),
+            reason: shared.closed_reason("the transport is closed"),
+        })
+    }
+
+    /// Another observer of inbound notifications. The channel is bounded: a
+    /// receiver that lags loses the oldest messages.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Notification>> {
+        self.shared().broadcast.subscribe()
+    }
+
+    /// True once the connection is closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared().pending.closed().is_some()
+    }
+
+    /// Resolves when the connection has closed, with the reason.
+    pub async fn closed(&self) -> CloseReason {
+        let mut rx = self.shared().closed.subscribe();
+        let reason = match rx.wait_for(Option::is_some).await {
+            Ok(r) => r.clone(),
+            // The sender lives as long as `self`; this is unreachable.
+            Err(_) => None,
+        };
+        reason.unwrap_or_else(|| CloseReason(PEER_CLOSED.to_owned()))
+    }
+
+    /// Closes the connection gracefully: pending requests fail with
+    /// [`Error::Closed`] and the transport shuts down (waiting for it).
+    pub async fn close(&self) {
+        self.shared().close(CloseReason(LOCAL_CLOSE.to_owned()));
+        let guard = self.inner.guard.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(guard) = guard {
+            guard.close().await;
+        }
+    }
+}
+
+/// Removes the pending entry (and tells the peer) if the request future is
+/// dropped before it completes.
+struct AbandonGuard<'a> {
+    shared: &'a Shared,
+    id: i64,
+    cancel: bool,
+    armed: bool,
+}
+
+impl Drop for AbandonGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed && self.shared.pending.remove(self.id) {
+            tracing::debug!(id = self.id, "request abandoned");
+            if self.cancel {
+                self.shared.send_cancel(self.id, "the request was abandoned by the client");
+            }
+        }
+    }
+}
+
+async fn call(
+    shared: &Shared,
+    id: i64,
+    method: Cow<'static, str>,
+    params: Option<Box<RawValue>>,
+    options: RequestOptions,
+    start: Instant,
+) -> Result<Box<RawValue>, Error> {
+    let timeout = options.timeout.unwrap_or(shared.default_timeout);
+    let cap = options.max_total.map(|m| start + m);
+    let deadline_from = |now: Instant| cap.map_or(now + timeout, |cap| cap.min(now + timeout));
+    let reset = (options.reset_timeout_on_progress && options.progress_token.is_some())
+        .then(|| Arc::new(Notify::new()));
+    let route = options.progress_token.map(|token| {
+        let route = Route {
+            id,
+            on_progress: options.on_progress,
+            reset: reset.clone(),
+        };
+        (token, route)
+    });
+
+    let (tx, mut rx) = oneshot::channel();
+    if let Err(reason) = shared.pending.insert(id, tx, route) {
+        return Err(Error::Closed {
+            method: method.into_owned(),
+            reason,
+        });
+    }
+    let mut guard = AbandonGuard {
+        shared,
+        id,
+        cancel: options.cancel_on_drop,
+        armed: true,
+    };
+    let sleep = tokio::time::sleep_until(deadline_from(start));
+    tokio::pin!(sleep);
+    let msg = Message::Request(Request {
+        id: RequestId::Number(id),
+        method: method.clone(),
+        params,
+    });
+
+    let timed_out = tokio::select! {
+        biased;
+        sent = shared.outbound.send(msg) => sent.is_err().then_some(false),
+        () = &mut sleep => Some(true),
+    };
+    let outcome = match timed_out {
+        Some(false) => {
+            guard.armed = false;
+            shared.pending.remove(id);
+            return Err(Error::Closed {
+                method: method.into_owned(),
+                reason: shared.closed_reason("the transport is closed"),
+            });
+        }
+        Some(true) => None,
+        None => loop {
+            let progressed = async {
+                match &reset {
+                    Some(n) => n.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                outcome = &mut rx => break outcome.ok(),
+                () = progressed => sleep.as_mut().reset(deadline_from(Instant::now())),
+                () = &mut sleep => break None,
+            }
+        },
+    };
+    guard.armed = false;
+    let outcome = match outcome {
+        Some(outcome) => outcome,
+        None => {
+            if shared.pending.remove(id) {
+                if options.cancel_on_drop {
+                    shared.send_cancel(id, &format!("request timed out after {timeout:?}"));
+                }
+                return Err(Error::Timeout {
+                    method: method.into_owned(),
+                    id: RequestId::Number(id),
+                    elapsed: start.elapsed(),
+                });
+            }
+            // The answer arrived just as the timer fired, or the connection
+            // closed: either way the entry's sender has settled `rx`.
+            match rx.try_recv() {
+                Ok(outcome) => outcome,
+                Err(_) => Outcome::Closed(shared.closed_reason(PEER_CLOSED)),
+            }
+        }
+    };
+    match outcome {
+        Outcome::Result(raw) => Ok(raw),
+        Outcome::Rpc(error) => Err(Error::Rpc {
+            method: method.into_owned(),
+            error,
+        }),
+        Outcome::Closed(reason) => Err(Error::Closed {
+            method: method.into_owned(),
+            reason,
+        }),
+    }
+}

@@ -1,0 +1,179 @@
+//! Messages the peer starts: request dispatch, cancellation, limits,
+//! notifications, transport reports.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::{config, params_of, scripted, Script, TestHandler};
+use crate::{error_codes, Message, Notification, Peer, PeerConfig, Request, RequestId, TransportError};
+
+fn start_with(config: PeerConfig) -> (Peer, Script, Arc<TestHandler>) {
+    let (transport, script) = scripted();
+    let handler = Arc::new(TestHandler::default());
+    let peer = Peer::start(transport, handler.clone(), config);
+    (peer, script, handler)
+}
+
+fn request(id: i64, method: &'static str, params: serde_json::Value) -> Request {
+    Request {
+        id: RequestId::Number(id),
+        method: method.into(),
+        params: crate::to_raw(&params).ok(),
+    }
+}
+
+/// The id and the result (or error code) of a response.
+fn answer(msg: &Message) -> (RequestId, Result<String, i64>) {
+    match msg {
+        Message::Response(r) => (r.id.clone(), Ok(r.result.get().to_owned())),
+        Message::Error(e) => (e.id.clone().expect("id"), Err(e.error.code)),
+        other => panic!("expected a response, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn inbound_requests_are_answered() {
+    let (_peer, mut script, _) = start_with(config());
+    script.send(request(1, "echo", json!({"a": 1}))).await;
+    assert_eq!(answer(&script.next().await), (1.into(), Ok(r#"{"a":1}"#.to_owned())));
+    script.send(request(2, "nope", json!({}))).await;
+    assert_eq!(
+        answer(&script.next().await),
+        (2.into(), Err(error_codes::METHOD_NOT_FOUND))
+    );
+    // String ids are echoed back as strings.
+    script
+        .send(Request {
+            id: "s-1".into(),
+            method: "echo".into(),
+            params: None,
+        })
+        .await;
+    assert_eq!(answer(&script.next().await), ("s-1".into(), Ok("null".to_owned())));
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_inbound_requests_are_answered_out_of_order() {
+    let (_peer, mut script, _) = start_with(config());
+    script.send(request(1, "sleep", json!({"ms": 100}))).await;
+    script.send(request(2, "sleep", json!({"ms": 10}))).await;
+    assert_eq!(answer(&script.next().await).0, RequestId::Number(2));
+    assert_eq!(answer(&script.next().await).0, RequestId::Number(1));
+}
+
+#[tokio::test]
+async fn inbound_cancellation_stops_the_handler_and_sends_no_response() {
+    let (_peer, mut script, handler) = start_with(config());
+    let (dropped_tx, mut dropped) = mpsc::unbounded_channel();
+    *handler.dropped.lock().expect("lock") = Some(dropped_tx);
+    script.send(request(7, "hang", json!({}))).await;
+    script.send(request(8, "hang", json!({}))).await;
+    script.notify("cancelled", json!({"requestId": 7, "reason": "user"})).await;
+    assert_eq!(dropped.recv().await, Some(RequestId::Number(7)));
+    // No response to 7: the next message is the answer to 9.
+    script.send(request(9, "echo", json!(1))).await;
+    assert_eq!(answer(&script.next().await), (9.into(), Ok("1".to_owned())));
+    // 8 is still running.
+    assert!(dropped.try_recv().is_err());
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_answered_with_internal_error() {
+    let (_peer, mut script, _) = start_with(config());
+    script.send(request(1, "panic", json!({}))).await;
+    assert_eq!(
+        answer(&script.next().await),
+        (1.into(), Err(error_codes::INTERNAL_ERROR))
+    );
+    script.send(request(2, "echo", json!("still here"))).await;
+    assert_eq!(answer(&script.next().await), (2.into(), Ok(r#""still here""#.to_owned())));
+}
+
+#[tokio::test]
+async fn over_the_limit_inbound_requests_are_refused_at_once() {
+    let (_peer, mut script, handler) = start_with(config().max_concurrent_inbound(2));
+    let (dropped_tx, mut dropped) = mpsc::unbounded_channel();
+    *handler.dropped.lock().expect("lock") = Some(dropped_tx);
+    script.send(request(1, "hang", json!({}))).await;
+    script.send(request(2, "hang", json!({}))).await;
+    script.send(request(3, "echo", json!({}))).await;
+    let refused = script.next().await;
+    assert_eq!(answer(&refused), (3.into(), Err(error_codes::INTERNAL_ERROR)));
+    assert!(matches!(&refused, Message::Error(e) if e.error.message == "too many concurrent requests"));
+    // Once one finishes, there is room again.
+    script.notify("cancelled", json!({"requestId": 1})).await;
+    assert_eq!(dropped.recv().await, Some(RequestId::Number(1)));
+    script.send(request(4, "echo", json!(4))).await;
+    assert_eq!(answer(&script.next().await), (4.into(), Ok("4".to_owned())));
+}
+
+#[tokio::test]
+async fn notifications_reach_the_handler_in_order_and_subscribers() {
+    let (peer, script, handler) = start_with(config());
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    *handler.seen.lock().expect("lock") = Some(seen_tx);
+    let mut first = peer.subscribe();
+    let mut second = peer.subscribe();
+    let names: Vec<String> = (0..100).map(|i| format!("n{i}")).collect();
+    for name in &names {
+        script
+            .send(Notification {
+                method: name.clone().into(),
+                params: None,
+            })
+            .await;
+    }
+    for name in &names {
+        assert_eq!(seen.recv().await.as_ref(), Some(name));
+        assert_eq!(first.recv().await.expect("first").method, name.as_str());
+        assert_eq!(second.recv().await.expect("second").method, name.as_str());
+    }
+    assert_eq!(*handler.notifications.lock().expect("lock"), names);
+}
+
+#[tokio::test]
+async fn malformed_reports_reach_the_handler_and_the_engine_goes_on() {
+    let (peer, mut script, handler) = start_with(config());
+    let malformed = Message::from_slice(b"not json").expect_err("malformed");
+    script.tx.send(Err(TransportError::Malformed(malformed))).await.expect("send");
+    script.tx.send(Err(TransportError::TooLarge { limit: 10 })).await.expect("send");
+    script.send(request(1, "echo", json!(true))).await;
+    assert_eq!(answer(&script.next().await), (1.into(), Ok("true".to_owned())));
+    let reports = handler.reports.lock().expect("lock").clone();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert!(reports[0].contains("invalid JSON"), "{reports:?}");
+    assert!(reports[1].contains("larger than the limit"), "{reports:?}");
+    assert!(!peer.is_closed());
+    // Outbound requests still work.
+    let (result, ()) = tokio::join!(peer.request_raw("x", None, Default::default()), async {
+        let r = script.next_request().await;
+        script.respond(&r.id, "1").await;
+    });
+    assert_eq!(result.expect("answered").get(), "1");
+}
+
+#[tokio::test]
+async fn a_handler_can_call_back_into_the_peer() {
+    let (_peer, mut script, _) = start_with(config());
+    script.send(request(1, "ask_back", json!({}))).await;
+    let back = script.next_request().await;
+    assert_eq!(back.method, "echo");
+    assert_eq!(params_of(&Message::Request(back.clone())), json!({"back": true}));
+    script.respond(&back.id, r#"{"answer":1}"#).await;
+    assert_eq!(answer(&script.next().await), (1.into(), Ok(r#"{"answer":1}"#.to_owned())));
+}
+
+#[tokio::test(start_paused = true)]
+async fn inbound_handlers_are_stopped_when_the_connection_closes() {
+    let (peer, script, handler) = start_with(config());
+    let (dropped_tx, mut dropped) = mpsc::unbounded_channel();
+    *handler.dropped.lock().expect("lock") = Some(dropped_tx);
+    script.send(request(1, "hang", json!({}))).await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    drop(script);
+    assert_eq!(dropped.recv().await, Some(RequestId::Number(1)));
+    peer.closed().await;
+}

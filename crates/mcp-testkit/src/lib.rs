@@ -1,0 +1,29 @@
+//! The test kit of the MCP client SDK (not published).
+//!
+//! - [`ExampleServer`]: the bundled example MCP server that the `mcp` tour and
+//!   the tests talk to. It serves tools (echo, add with an `outputSchema`, a
+//!   slow tool with progress, tools that ask the client for elicitation and
+//!   sampling), resources and a template, prompts, logging and completion.
+//! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
+//!   `huge` and `garbage` tools, and environment variables read by
+//!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use mcp_jsonrpc::{memory_pair, NoHandler, Peer, PeerConfig, RequestOptions};
+//!
+//! let (client_side, server_side) = memory_pair(16);
+//! let _server = mcp_testkit::ExampleServer::default().start(server_side);
+//! let client = Peer::start(client_side, std::sync::Arc::new(NoHandler), PeerConfig::default());
+//! let tools: serde_json::Value = client
+//!     .request("tools/list", Some(&serde_json::json!({})), RequestOptions::default())
+//!     .await
+//!     .expect("the example server lists its tools");
+//! assert!(tools["tools"].as_array().is_some_and(|t| !t.is_empty()));
+//! # }
+//! ```
+
+mod catalog;
+mod server;
+
+pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};

@@ -1,0 +1,65 @@
+//! The environment of the child process.
+
+use std::ffi::OsString;
+
+/// Variables a server inherits when
+/// [`inherit_env`](crate::StdioServerParameters::inherit_env) is false, as in
+/// the Python SDK.
+#[cfg(not(windows))]
+pub const DEFAULT_INHERITED_ENV_VARS: &[&str] = &["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"];
+
+/// Variables a server inherits when
+/// [`inherit_env`](crate::StdioServerParameters::inherit_env) is false, as in
+/// the Python SDK.
+#[cfg(windows)]
+pub const DEFAULT_INHERITED_ENV_VARS: &[&str] = &[
+    "APPDATA",
+    "HOMEDRIVE",
+    "HOMEPATH",
+    "LOCALAPPDATA",
+    "PATH",
+    "PATHEXT",
+    "PROCESSOR_ARCHITECTURE",
+    "SYSTEMDRIVE",
+    "SYSTEMROOT",
+    "TEMP",
+    "USERNAME",
+    "USERPROFILE",
+];
+
+/// The allowlisted variables present in the environment that `lookup` reads,
+/// without shell functions (values starting with `()`).
+pub(crate) fn safe_env(lookup: impl Fn(&str) -> Option<OsString>) -> Vec<(&'static str, OsString)> {
+    DEFAULT_INHERITED_ENV_VARS
+        .iter()
+        .filter_map(|&key| {
+            let value = lookup(key)?;
+            if value.as_encoded_bytes().starts_with(b"()") {
+                return None;
+            }
+            Some((key, value))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_only_listed_variables_and_skips_shell_functions() {
+        let env = safe_env(|key| match key {
+            "PATH" => Some("/usr/bin".into()),
+            "HOME" => Some("/home/me".into()),
+            "SHELL" => Some("() { echo pwned; }".into()),
+            "SECRET_TOKEN" => Some("x".into()),
+            _ => None,
+        });
+        let keys: Vec<_> = env.iter().map(|(k, _)| *k).collect();
+        if cfg!(windows) {
+            assert_eq!(keys, ["PATH"]);
+        } else {
+            assert_eq!(keys, ["HOME", "PATH"]);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Errors of starting a server.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Starting the server process failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StdioError {
+    /// The process could not be started.
+    #[error(
+        "could not start the MCP server `{command}`: {source}; check that the command is installed and on PATH"
+    )]
+    Spawn {
+        /// The command as configured.
+        command: String,
+        /// The error of the operating system.
+        #[source]
+        source: io::Error,
+    },
+    /// The configured working directory is not a usable directory.
+    #[error("could not start the MCP server `{command}`: working directory `{}` is not usable: {source}", cwd.display())]
+    Cwd {
+        /// The command as configured.
+        command: String,
+        /// The configured working directory.
+        cwd: PathBuf,
+        /// Why it is not usable.
+        #[source]
+        source: io::Error,
+    },
+}

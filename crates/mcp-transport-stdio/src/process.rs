@@ -1,0 +1,368 @@
+//! Spawning the server and owning it: the reader, writer, exit watcher and
+//! shutdown of the whole process group.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mcp_jsonrpc::lines::{line_parts, LineOptions, LineParts};
+use mcp_jsonrpc::{
+    AbortOnDrop, Message, Transport, TransportError, TransportGuard, DEFAULT_CHANNEL_CAPACITY,
+};
+use tokio::process::{Child, Command};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::task::AbortHandle;
+
+use crate::env::safe_env;
+use crate::error::StdioError;
+use crate::params::{StderrMode, StdioServerParameters};
+use crate::{stderr, sys};
+
+/// How long the reader may go on after the child exits, so that a final
+/// message already written is still delivered.
+const EXIT_GRACE: Duration = Duration::from_millis(200);
+
+/// A started server: the [`Transport`] speaking to it and its process id.
+///
+/// The transport's guard owns the process: [`TransportGuard::close`] shuts
+/// the whole process group down (close stdin, wait, SIGTERM, wait, SIGKILL,
+/// reap); dropping the guard does the same in the background, or kills the
+/// group at once when no Tokio runtime is running.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct StdioTransport {
+    /// The connection to the server.
+    pub transport: Transport,
+    /// The server's process id, which is also its process group id.
+    pub pid: u32,
+}
+
+impl StdioTransport {
+    /// The connection to the server.
+    pub fn into_transport(self) -> Transport {
+        self.transport
+    }
+}
+
+impl From<StdioTransport> for Transport {
+    fn from(t: StdioTransport) -> Self {
+        t.transport
+    }
+}
+
+/// Starts the server described by `params` and connects to its stdin and
+/// stdout, like the Python SDK's `stdio_client`.
+///
+/// Must be called within a Tokio runtime with I/O and time enabled.
+///
+/// The inbound stream reports lines that are not JSON-RPC messages or that
+/// exceed [`max_message_size`](StdioServerParameters::max_message_size), and
+/// goes on. When the server exits it ends (within 200 ms, even if a
+/// grandchild still holds the pipe), after a last
+/// [`TransportError::Closed`] naming the exit status, e.g. "server process
+/// `node` exited with status 1". If the server closes its stdout and does not
+/// exit within [`shutdown_timeout`](StdioServerParameters::shutdown_timeout),
+/// the stream ends too, the process being left to the guard.
+pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTransport, StdioError> {
+    let command_name = params.command.clone();
+    let spawn_error = |source| StdioError::Spawn {
+        command: command_name.clone(),
+        source,
+    };
+
+    let mut cmd = Command::new(&params.command);
+    cmd.args(&params.args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(match params.stderr {
+            StderrMode::Forward { .. } => Stdio::piped(),
+            StderrMode::Inherit => Stdio::inherit(),
+            StderrMode::Discard => Stdio::null(),
+        })
+        .kill_on_drop(true);
+    if !params.inherit_env {
+        cmd.env_clear();
+        cmd.envs(safe_env(|key| std::env::var_os(key)));
+    }
+    cmd.envs(&params.env);
+    if let Some(cwd) = &params.cwd {
+        let usable = match std::fs::metadata(cwd) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => Err(std::io::Error::other("not a directory")),
+            Err(e) => Err(e),
+        };
+        if let Err(source) = usable {
+            return Err(StdioError::Cwd {
+                command: params.command.clone(),
+                cwd: cwd.clone(),
+                source,
+            });
+        }
+        cmd.current_dir(cwd);
+    }
+    #[cfg(unix)]
+    cmd.process_group(0);
+
+    let mut child = cmd.spawn().map_err(spawn_error)?;
+    let pipes = (child.id(), child.stdin.take(), child.stdout.take());
+    let (Some(pid), Some(stdin), Some(stdout)) = pipes else {
+        return Err(spawn_error(std::io::Error::other(
+            "the child's pipes or id are missing",
+        )));
+    };
+    tracing::debug!(command = %params.command, pid, "started MCP server");
+
+    let stderr_task = match (&params.stderr, child.stderr.take()) {
+        (StderrMode::Forward { on_line }, Some(pipe)) => Some(AbortOnDrop(tokio::spawn(stderr::pump(
+            pipe,
+            params.command.clone(),
+            on_line.clone(),
+        )))),
+        _ => None,
+    };
+
+    let options = LineOptions::default().max_message_size(params.max_message_size);
+    let LineParts {
+        inbound,
+        outbound: to_writer,
+        report,
+        reader,
+        writer,
+    } = line_parts(stdout, stdin, options);
+
+    // The user's sender goes through a forwarder so that closing can close
+    // the child's stdin even while the user still holds a sender.
+    let (outbound, from_user) = mpsc::channel(DEFAULT_CHANNEL_CAPACITY);
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let forwarder = tokio::spawn(forward(from_user, to_writer, stop_rx));
+
+    let (exited_tx, exited_rx) = watch::channel(false);
+    let kill = Arc::new(Notify::new());
+    let stream = StreamParts {
+        reader,
+        reader_finished: false,
+        writer,
+        forwarder: forwarder.abort_handle(),
+        report,
+    };
+    let watcher = tokio::spawn(watch_child(WatchChild {
+        child,
+        stream,
+        exited: exited_tx,
+        kill: kill.clone(),
+        eof_timeout: params.shutdown_timeout,
+        command: params.command.clone(),
+    }));
+
+    let holder = ProcessHolder {
+        pid,
+        command: params.command.clone(),
+        shutdown_timeout: params.shutdown_timeout,
+        exited: exited_rx,
+        kill,
+        stop_forwarding: Some(stop_tx),
+        watcher: AbortOnDrop(watcher),
+        _forwarder: AbortOnDrop(forwarder),
+        _stderr: stderr_task,
+        finished: false,
+    };
+    Ok(StdioTransport {
+        transport: Transport {
+            inbound,
+            outbound,
+            guard: TransportGuard::new(move || holder.close()),
+        },
+        pid,
+    })
+}
+
+/// Passes the user's messages to the writer until stopped; then passes what
+/// is already queued and drops the writer's sender, so that the writer
+/// flushes and closes the child's stdin.
+async fn forward(
+    mut from_user: mpsc::Receiver<Message>,
+    to_writer: mpsc::Sender<Message>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = &mut stop => break,
+            m = from_user.recv() => match m {
+                Some(m) => {
+                    if to_writer.send(m).await.is_err() {
+                        return;
+                    }
+                }
+                None => return,
+            },
+        }
+    }
+    from_user.close();
+    while let Ok(m) = from_user.try_recv() {
+        if to_writer.send(m).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The tasks and sender feeding the inbound stream.
+struct StreamParts {
+    reader: AbortOnDrop<()>,
+    reader_finished: bool,
+    writer: AbortOnDrop<()>,
+    forwarder: AbortHandle,
+    report: mpsc::Sender<Result<Message, TransportError>>,
+}
+
+impl StreamParts {
+    /// Stops every task feeding the inbound stream, reports `reason` as its
+    /// last item and lets it end.
+    async fn end(mut self, reason: String) {
+        self.forwarder.abort();
+        // Wait until the tasks are really gone so nothing follows the report.
+        self.writer.0.abort();
+        let _ = (&mut self.writer.0).await;
+        if !self.reader_finished {
+            self.reader.0.abort();
+            let _ = (&mut self.reader.0).await;
+        }
+        tracing::debug!(%reason, "stdio transport closed");
+        let _ = self.report.send(Err(TransportError::Closed(reason))).await;
+    }
+}
+
+struct WatchChild {
+    child: Child,
+    stream: StreamParts,
+    exited: watch::Sender<bool>,
+    kill: Arc<Notify>,
+    eof_timeout: Duration,
+    command: String,
+}
+
+/// Owns the child: waits for its exit, ends the inbound stream with the
+/// exit status, and tells the closer.
+async fn watch_child(w: WatchChild) {
+    let WatchChild {
+        mut child,
+        mut stream,
+        exited,
+        kill,
+        eof_timeout,
+        command,
+    } = w;
+    let exit = tokio::select! {
+        exit = wait_child(&mut child, &kill) => Some(exit),
+        _ = &mut stream.reader.0 => None,
+    };
+    let exit = match exit {
+        Some(exit) => {
+            if tokio::time::timeout(EXIT_GRACE, &mut stream.reader.0)
+                .await
+                .is_ok()
+            {
+                stream.reader_finished = true;
+            }
+            exit
+        }
+        None => {
+            // Stdout ended (or failed) first: the server usually exits next.
+            stream.reader_finished = true;
+            match tokio::time::timeout(eof_timeout, wait_child(&mut child, &kill)).await {
+                Ok(exit) => exit,
+                Err(_) => {
+                    let reason = format!("server process `{command}` closed its stdout");
+                    stream.end(reason).await;
+                    let exit = wait_child(&mut child, &kill).await;
+                    tracing::debug!(command = %command, "MCP server exited with {exit}");
+                    let _ = exited.send(true);
+                    return;
+                }
+            }
+        }
+    };
+    tracing::debug!(command = %command, "MCP server exited with {exit}");
+    let _ = exited.send(true);
+    stream
+        .end(format!("server process `{command}` exited with {exit}"))
+        .await;
+}
+
+/// Waits for (and so reaps) the child, killing it when asked.
+async fn wait_child(child: &mut Child, kill: &Notify) -> String {
+    loop {
+        tokio::select! {
+            status = child.wait() => {
+                return match status {
+                    Ok(status) => sys::describe_exit(status),
+                    Err(e) => format!("an unknown status ({e})"),
+                };
+            }
+            _ = kill.notified() => {
+                let _ = child.start_kill();
+            }
+        }
+    }
+}
+
+/// Owns the server process for the transport's guard.
+struct ProcessHolder {
+    pid: u32,
+    command: String,
+    shutdown_timeout: Duration,
+    exited: watch::Receiver<bool>,
+    kill: Arc<Notify>,
+    stop_forwarding: Option<oneshot::Sender<()>>,
+    watcher: AbortOnDrop<()>,
+    _forwarder: AbortOnDrop<()>,
+    _stderr: Option<AbortOnDrop<()>>,
+    /// Set once `close` has killed the group and reaped the child.
+    finished: bool,
+}
+
+impl ProcessHolder {
+    /// Closes stdin, waits, SIGTERMs the group, waits, SIGKILLs the group
+    /// (always, for grandchildren), reaps.
+    async fn close(mut self) {
+        if let Some(stop) = self.stop_forwarding.take() {
+            let _ = stop.send(());
+        }
+        let timeout = self.shutdown_timeout;
+        if !self.wait_exit(timeout).await {
+            tracing::debug!(command = %self.command, pid = self.pid, "MCP server still running after stdin closed; sending SIGTERM");
+            sys::terminate_group(self.pid);
+            if !self.wait_exit(timeout).await {
+                tracing::warn!(command = %self.command, pid = self.pid, "MCP server ignored SIGTERM; killing it");
+            }
+        }
+        self.kill_all();
+        if !self.wait_exit(timeout).await {
+            tracing::warn!(command = %self.command, pid = self.pid, "MCP server did not die after SIGKILL");
+        }
+        // Let the watcher end the inbound stream with the exit status.
+        let _ = tokio::time::timeout(timeout.max(EXIT_GRACE * 2), &mut self.watcher.0).await;
+        self.finished = true;
+    }
+
+    /// Kills the whole group, and the child through its handle as well.
+    fn kill_all(&self) {
+        sys::kill_group(self.pid);
+        self.kill.notify_one();
+    }
+
+    /// True once the child has exited and been reaped (or the watcher is gone).
+    async fn wait_exit(&mut self, timeout: Duration) -> bool {
+        let exited = self.exited.wait_for(|&exited| exited);
+        !matches!(tokio::time::timeout(timeout, exited).await, Err(_elapsed))
+    }
+}
+
+impl Drop for ProcessHolder {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Not closed (no runtime, or the close was cut short): force.
+            sys::kill_group(self.pid);
+        }
+    }
+}
