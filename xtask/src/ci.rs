@@ -9,9 +9,18 @@ pub fn ci(_args: &[String]) -> Result<()> {
     run("fmt", cargo().args(["fmt", "--all", "--check"]))?;
     run(
         "clippy",
-        cargo().args(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     run("test", cargo().args(["test", "--workspace", "--all-features"]))?;
+    crate::interop::interop(&[])?;
     run(
         "doc",
         cargo()
@@ -24,6 +33,9 @@ pub fn ci(_args: &[String]) -> Result<()> {
 
 /// The benchmarks, in release mode.
 pub fn bench(_args: &[String]) -> Result<()> {
-    run("bench engine", cargo().args(["bench", "-p", "mcp-jsonrpc", "--bench", "engine"]))?;
+    run(
+        "bench engine",
+        cargo().args(["bench", "-p", "mcp-jsonrpc", "--bench", "engine"]),
+    )?;
     Ok(())
 }

@@ -25,7 +25,9 @@ pub fn cargo() -> Command {
 pub fn run(step: &str, cmd: &mut Command) -> Result<()> {
     eprintln!("\n==> {step}: {}", render(cmd));
     let start = Instant::now();
-    let status = cmd.status().with_context(|| format!("could not start `{}`", render(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{}`", render(cmd)))?;
     eprintln!("<== {step}: {status} in {:.1}s", start.elapsed().as_secs_f64());
     if !status.success() {
         bail!("{step} failed ({status})");

@@ -73,7 +73,11 @@ pub(crate) async fn call(
     bar.finish();
     let result = result?;
     render::call_result(&result, out)?;
-    Ok(if result.is_error() { Outcome::ToolError } else { Outcome::Success })
+    Ok(if result.is_error() {
+        Outcome::ToolError
+    } else {
+        Outcome::Success
+    })
 }
 
 fn parse_json_object(json: &str) -> Result<Map<String, Value>> {
@@ -106,8 +110,13 @@ mod tests {
 
     #[test]
     fn pairs_parse_json_or_string() {
-        let map = parse_pairs(&["a=1".into(), "b=hello".into(), "c={\"x\":true}".into(), "d=".into()])
-            .expect("valid pairs");
+        let map = parse_pairs(&[
+            "a=1".into(),
+            "b=hello".into(),
+            "c={\"x\":true}".into(),
+            "d=".into(),
+        ])
+        .expect("valid pairs");
         assert_eq!(map["a"], Value::from(1));
         assert_eq!(map["b"], Value::from("hello"));
         assert_eq!(map["c"], serde_json::json!({"x": true}));
@@ -120,6 +129,9 @@ mod tests {
     fn args_must_be_an_object() {
         assert!(parse_json_object("[1]").is_err());
         assert!(parse_json_object("{").is_err());
-        assert_eq!(parse_json_object("{\"a\":2}").expect("object")["a"], Value::from(2));
+        assert_eq!(
+            parse_json_object("{\"a\":2}").expect("object")["a"],
+            Value::from(2)
+        );
     }
 }

@@ -16,7 +16,8 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
     let mut params = match server.split_first() {
         Some((command, args)) => StdioServerParameters::new(command.clone()).args(args.iter().cloned()),
         None => {
-            let me = std::env::current_exe().context("could not find the `mcp` executable to run the example server")?;
+            let me = std::env::current_exe()
+                .context("could not find the `mcp` executable to run the example server")?;
             StdioServerParameters::new(me.to_string_lossy().into_owned()).arg(SERVE_EXAMPLE)
         }
     };
@@ -27,15 +28,24 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
         params = params.env(k, v);
     }
     if !cli.timeout.is_finite() || cli.timeout <= 0.0 {
-        return Err(UsageError(format!("--timeout takes a positive number of seconds, got {}", cli.timeout)).into());
+        return Err(UsageError(format!(
+            "--timeout takes a positive number of seconds, got {}",
+            cli.timeout
+        ))
+        .into());
     }
     let timeout = Duration::from_secs_f64(cli.timeout);
-    let transport = stdio_client(&params).await.context("could not start the server")?;
+    let transport = stdio_client(&params)
+        .await
+        .context("could not start the server")?;
     let options = ClientSessionOptions::new()
         .read_timeout(timeout)
         .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
         .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
     let session = ClientSession::new(transport.into_transport(), options);
-    session.initialize().await.context("the server did not complete the handshake")?;
+    session
+        .initialize()
+        .await
+        .context("the server did not complete the handshake")?;
     Ok(session)
 }

@@ -13,7 +13,12 @@ use crate::render::read_line;
 pub(crate) async fn elicit(params: ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
     tokio::task::spawn_blocking(move || ask(&params))
         .await
-        .map_err(|e| ErrorObject::new(error_codes::INTERNAL_ERROR, format!("elicitation prompt failed: {e}")))?
+        .map_err(|e| {
+            ErrorObject::new(
+                error_codes::INTERNAL_ERROR,
+                format!("elicitation prompt failed: {e}"),
+            )
+        })?
 }
 
 fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
@@ -22,7 +27,8 @@ fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
         eprintln!("The server asks: {message}\n(declined: stdin is not a terminal)");
         return Ok(ElicitResult::new(ElicitAction::Decline));
     }
-    let io = |e: std::io::Error| ErrorObject::new(error_codes::INTERNAL_ERROR, format!("terminal error: {e}"));
+    let io =
+        |e: std::io::Error| ErrorObject::new(error_codes::INTERNAL_ERROR, format!("terminal error: {e}"));
     eprintln!("\nThe server asks: {message}");
     match params {
         ElicitRequestParams::Url(u) => {
@@ -42,7 +48,11 @@ fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
             let mut content = Map::new();
             for (name, schema) in props.into_iter().flatten() {
                 let kind = schema.get("type").and_then(Value::as_str).unwrap_or("string");
-                let mark = if required.contains(&name.as_str()) { "*" } else { "" };
+                let mark = if required.contains(&name.as_str()) {
+                    "*"
+                } else {
+                    ""
+                };
                 let label = schema.get("title").and_then(Value::as_str).unwrap_or(name);
                 loop {
                     let line = read_line(&format!("  {label}{mark} ({kind}): ")).map_err(io)?;
@@ -91,7 +101,9 @@ fn convert(kind: &str, text: &str) -> Option<Value> {
             "n" | "no" | "false" => Some(Value::Bool(false)),
             _ => None,
         },
-        "array" => Some(Value::Array(text.split(',').map(|s| Value::from(s.trim())).collect())),
+        "array" => Some(Value::Array(
+            text.split(',').map(|s| Value::from(s.trim())).collect(),
+        )),
         _ => Some(Value::String(text.to_owned())),
     }
 }

@@ -46,7 +46,12 @@ fn main() -> ExitCode {
         return serve_example();
     }
     let server: Vec<String> = match argv.iter().position(|a| a == "--") {
-        Some(i) => argv.split_off(i).into_iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect(),
+        Some(i) => argv
+            .split_off(i)
+            .into_iter()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         None => Vec::new(),
     };
     let cli = Cli::parse_from(argv);

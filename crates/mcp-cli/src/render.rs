@@ -76,8 +76,18 @@ impl Out {
         let line = |cells: &[String], head: bool| {
             let mut s = String::new();
             for (i, cell) in cells.iter().enumerate() {
-                let pad = if i + 1 < cols { widths[i] - cell.chars().count() + 2 } else { 0 };
-                let text = if head { self.bold(cell) } else if i == 0 { self.paint("32", cell) } else { cell.clone() };
+                let pad = if i + 1 < cols {
+                    widths[i] - cell.chars().count() + 2
+                } else {
+                    0
+                };
+                let text = if head {
+                    self.bold(cell)
+                } else if i == 0 {
+                    self.paint("32", cell)
+                } else {
+                    cell.clone()
+                };
                 s.push_str(&text);
                 s.push_str(&" ".repeat(pad));
             }
@@ -114,8 +124,18 @@ pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
             "instructions": n.instructions,
         }));
     }
-    let title = n.server_info.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
-    println!("{}  {}{}", out.bold(&n.server_info.name), n.server_info.version, title);
+    let title = n
+        .server_info
+        .title
+        .as_deref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    println!(
+        "{}  {}{}",
+        out.bold(&n.server_info.name),
+        n.server_info.version,
+        title
+    );
     println!("protocol      {} ({:?} era)", n.protocol_version, n.era);
     let caps = serde_json::to_value(&n.capabilities)?;
     let mut names = Vec::new();
@@ -129,10 +149,21 @@ pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
                     .collect(),
                 _ => Vec::new(),
             };
-            names.push(if flags.is_empty() { k.clone() } else { format!("{k} ({})", flags.join(", ")) });
+            names.push(if flags.is_empty() {
+                k.clone()
+            } else {
+                format!("{k} ({})", flags.join(", "))
+            });
         }
     }
-    println!("capabilities  {}", if names.is_empty() { "(none)".into() } else { names.join(", ") });
+    println!(
+        "capabilities  {}",
+        if names.is_empty() {
+            "(none)".into()
+        } else {
+            names.join(", ")
+        }
+    );
     if let Some(instructions) = &n.instructions {
         println!("instructions  {}", instructions.trim());
     }
@@ -159,7 +190,13 @@ pub(crate) fn resources(resources: &[Resource], out: &Out) -> Result<()> {
     }
     let rows: Vec<Vec<String>> = resources
         .iter()
-        .map(|r| vec![r.uri.clone(), r.name.clone(), r.mime_type.clone().unwrap_or_default()])
+        .map(|r| {
+            vec![
+                r.uri.clone(),
+                r.name.clone(),
+                r.mime_type.clone().unwrap_or_default(),
+            ]
+        })
         .collect();
     out.table(&["URI", "NAME", "MIME TYPE"], &rows);
     Ok(())
@@ -172,7 +209,13 @@ pub(crate) fn templates(templates: &[ResourceTemplate], out: &Out) -> Result<()>
     }
     let rows: Vec<Vec<String>> = templates
         .iter()
-        .map(|t| vec![t.uri_template.clone(), t.name.clone(), first_line(t.description.as_deref(), 60)])
+        .map(|t| {
+            vec![
+                t.uri_template.clone(),
+                t.name.clone(),
+                first_line(t.description.as_deref(), 60),
+            ]
+        })
         .collect();
     out.table(&["URI TEMPLATE", "NAME", "DESCRIPTION"], &rows);
     Ok(())
@@ -190,9 +233,19 @@ pub(crate) fn prompts(prompts: &[Prompt], out: &Out) -> Result<()> {
                 .arguments
                 .iter()
                 .flatten()
-                .map(|a| if a.required == Some(true) { a.name.clone() } else { format!("[{}]", a.name) })
+                .map(|a| {
+                    if a.required == Some(true) {
+                        a.name.clone()
+                    } else {
+                        format!("[{}]", a.name)
+                    }
+                })
                 .collect();
-            vec![p.name.clone(), args.join(" "), first_line(p.description.as_deref(), 60)]
+            vec![
+                p.name.clone(),
+                args.join(" "),
+                first_line(p.description.as_deref(), 60),
+            ]
         })
         .collect();
     out.table(&["NAME", "ARGUMENTS", "DESCRIPTION"], &rows);
@@ -230,7 +283,11 @@ pub(crate) fn prompt(result: &GetPromptResult, out: &Out) -> Result<()> {
     }
     for message in &result.messages {
         let role = serde_json::to_value(&message.role)?;
-        println!("{}: {}", out.bold(role.as_str().unwrap_or("?")), content_text(&message.content, out));
+        println!(
+            "{}: {}",
+            out.bold(role.as_str().unwrap_or("?")),
+            content_text(&message.content, out)
+        );
     }
     Ok(())
 }
@@ -256,8 +313,16 @@ pub(crate) fn call_result(result: &CallToolResult, out: &Out) -> Result<()> {
 fn content_text(block: &ContentBlock, out: &Out) -> String {
     match block {
         ContentBlock::Text(t) => t.text.clone(),
-        ContentBlock::Image(i) => out.dim(&format!("[image {}, {} base64 characters]", i.mime_type, i.data.len())),
-        ContentBlock::Audio(a) => out.dim(&format!("[audio {}, {} base64 characters]", a.mime_type, a.data.len())),
+        ContentBlock::Image(i) => out.dim(&format!(
+            "[image {}, {} base64 characters]",
+            i.mime_type,
+            i.data.len()
+        )),
+        ContentBlock::Audio(a) => out.dim(&format!(
+            "[audio {}, {} base64 characters]",
+            a.mime_type,
+            a.data.len()
+        )),
         ContentBlock::ResourceLink(l) => format!("[resource link {} ({})]", l.uri, l.name),
         ContentBlock::Resource(r) => match &r.resource {
             ResourceContents::Text(t) => format!("[resource {}]\n{}", t.uri, t.text),
@@ -296,7 +361,11 @@ impl ProgressBar {
         }
         if self.0.is_hidden() {
             let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
-            eprintln!("progress {}{total} {}", p.progress, p.message.as_deref().unwrap_or(""));
+            eprintln!(
+                "progress {}{total} {}",
+                p.progress,
+                p.message.as_deref().unwrap_or("")
+            );
         }
     }
 

@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 
 use mcp_types::{
-    CallToolRequest, CallToolRequestParams, CallToolResult, CompleteRequest, CompleteRequestParams, CompleteResult,
-    CompleteArgument, CompleteContext, CompletionReference, EmptyResult, GetPromptRequest,
-    GetPromptRequestParams, GetPromptResult, ListPromptsRequest, ListPromptsResult, ListResourceTemplatesRequest,
-    ListResourceTemplatesResult, ListResourcesRequest, ListResourcesResult, ListToolsRequest, ListToolsResult,
-    LoggingLevel, PaginatedRequestParams, PingRequest, ProgressNotification, ProgressNotificationParams,
-    ProgressToken, Prompt, ReadResourceRequest, ReadResourceRequestParams, ReadResourceResult, Resource,
-    ResourceTemplate, RootsListChangedNotification, SetLevelRequest, SetLevelRequestParams, SubscribeRequest,
-    SubscribeRequestParams, Tool, UnsubscribeRequest, UnsubscribeRequestParams,
+    CallToolRequest, CallToolRequestParams, CallToolResult, CompleteArgument, CompleteContext,
+    CompleteRequest, CompleteRequestParams, CompleteResult, CompletionReference, EmptyResult,
+    GetPromptRequest, GetPromptRequestParams, GetPromptResult, ListPromptsRequest, ListPromptsResult,
+    ListResourceTemplatesRequest, ListResourceTemplatesResult, ListResourcesRequest, ListResourcesResult,
+    ListToolsRequest, ListToolsResult, LoggingLevel, PaginatedRequestParams, PingRequest,
+    ProgressNotification, ProgressNotificationParams, ProgressToken, Prompt, ReadResourceRequest,
+    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate, RootsListChangedNotification,
+    SetLevelRequest, SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams, Tool,
+    UnsubscribeRequest, UnsubscribeRequestParams,
 };
 use serde_json::{Map, Value};
 
@@ -34,7 +35,9 @@ fn page(cursor: Option<String>) -> PaginatedRequestParams {
 impl ClientSession {
     /// Lists the server's tools (one page).
     pub async fn list_tools(&self, cursor: Option<String>) -> Result<ListToolsResult> {
-        let result = self.send_request::<ListToolsRequest>(&page(cursor), CallOptions::default()).await?;
+        let result = self
+            .send_request::<ListToolsRequest>(&page(cursor), CallOptions::default())
+            .await?;
         self.tool_schemas().record(&result.tools);
         Ok(result)
     }
@@ -46,7 +49,11 @@ impl ClientSession {
 
     /// Calls a tool. The structured result is validated against the tool's
     /// `outputSchema` (fetched with `tools/list` if not yet known).
-    pub async fn call_tool(&self, name: &str, arguments: Option<Map<String, Value>>) -> Result<CallToolResult> {
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        arguments: Option<Map<String, Value>>,
+    ) -> Result<CallToolResult> {
         let mut params = CallToolRequestParams::new(name);
         params.arguments = arguments;
         self.call_tool_with(params, CallOptions::default()).await
@@ -54,7 +61,11 @@ impl ClientSession {
 
     /// Calls a tool with full parameters and per-call options (timeout,
     /// progress callback).
-    pub async fn call_tool_with(&self, params: CallToolRequestParams, options: CallOptions) -> Result<CallToolResult> {
+    pub async fn call_tool_with(
+        &self,
+        params: CallToolRequestParams,
+        options: CallOptions,
+    ) -> Result<CallToolResult> {
         let validate = self.options().validate_tool_output;
         if validate && !self.tool_schemas().knows(&params.name) && self.offers_tools() {
             // Learn the tool's output schema first, as the Python SDK does.
@@ -75,17 +86,27 @@ impl ClientSession {
 
     /// Lists the server's resources (one page).
     pub async fn list_resources(&self, cursor: Option<String>) -> Result<ListResourcesResult> {
-        self.send_request::<ListResourcesRequest>(&page(cursor), CallOptions::default()).await
+        self.send_request::<ListResourcesRequest>(&page(cursor), CallOptions::default())
+            .await
     }
 
     /// Lists every resource, following cursors.
     pub async fn list_all_resources(&self) -> Result<Vec<Resource>> {
-        all_pages("resources/list", |c| self.list_resources(c), |r| (r.resources, r.next_cursor)).await
+        all_pages(
+            "resources/list",
+            |c| self.list_resources(c),
+            |r| (r.resources, r.next_cursor),
+        )
+        .await
     }
 
     /// Lists the server's resource templates (one page).
-    pub async fn list_resource_templates(&self, cursor: Option<String>) -> Result<ListResourceTemplatesResult> {
-        self.send_request::<ListResourceTemplatesRequest>(&page(cursor), CallOptions::default()).await
+    pub async fn list_resource_templates(
+        &self,
+        cursor: Option<String>,
+    ) -> Result<ListResourceTemplatesResult> {
+        self.send_request::<ListResourceTemplatesRequest>(&page(cursor), CallOptions::default())
+            .await
     }
 
     /// Lists every resource template, following cursors.
@@ -101,7 +122,8 @@ impl ClientSession {
     /// Reads a resource.
     pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult> {
         let params = ReadResourceRequestParams::new(uri);
-        self.send_request::<ReadResourceRequest>(&params, CallOptions::default()).await
+        self.send_request::<ReadResourceRequest>(&params, CallOptions::default())
+            .await
     }
 
     /// Subscribes to updates of a resource.
@@ -110,7 +132,8 @@ impl ClientSession {
             uri: uri.to_owned(),
             ..Default::default()
         };
-        self.send_request::<SubscribeRequest>(&params, CallOptions::default()).await
+        self.send_request::<SubscribeRequest>(&params, CallOptions::default())
+            .await
     }
 
     /// Ends a subscription to a resource.
@@ -119,24 +142,36 @@ impl ClientSession {
             uri: uri.to_owned(),
             ..Default::default()
         };
-        self.send_request::<UnsubscribeRequest>(&params, CallOptions::default()).await
+        self.send_request::<UnsubscribeRequest>(&params, CallOptions::default())
+            .await
     }
 
     /// Lists the server's prompts (one page).
     pub async fn list_prompts(&self, cursor: Option<String>) -> Result<ListPromptsResult> {
-        self.send_request::<ListPromptsRequest>(&page(cursor), CallOptions::default()).await
+        self.send_request::<ListPromptsRequest>(&page(cursor), CallOptions::default())
+            .await
     }
 
     /// Lists every prompt, following cursors.
     pub async fn list_all_prompts(&self) -> Result<Vec<Prompt>> {
-        all_pages("prompts/list", |c| self.list_prompts(c), |r| (r.prompts, r.next_cursor)).await
+        all_pages(
+            "prompts/list",
+            |c| self.list_prompts(c),
+            |r| (r.prompts, r.next_cursor),
+        )
+        .await
     }
 
     /// Gets a prompt, filled in with `arguments`.
-    pub async fn get_prompt(&self, name: &str, arguments: Option<BTreeMap<String, String>>) -> Result<GetPromptResult> {
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: Option<BTreeMap<String, String>>,
+    ) -> Result<GetPromptResult> {
         let mut params = GetPromptRequestParams::new(name);
         params.arguments = arguments;
-        self.send_request::<GetPromptRequest>(&params, CallOptions::default()).await
+        self.send_request::<GetPromptRequest>(&params, CallOptions::default())
+            .await
     }
 
     /// Sets the level of log messages the server sends.
@@ -146,7 +181,8 @@ impl ClientSession {
             meta: None,
             extra: Map::new(),
         };
-        self.send_request::<SetLevelRequest>(&params, CallOptions::default()).await
+        self.send_request::<SetLevelRequest>(&params, CallOptions::default())
+            .await
     }
 
     /// Reports progress of a request the server sent us.
@@ -170,7 +206,8 @@ impl ClientSession {
 
     /// Checks that the server is alive.
     pub async fn send_ping(&self) -> Result<EmptyResult> {
-        self.send_request::<PingRequest>(&Default::default(), CallOptions::default()).await
+        self.send_request::<PingRequest>(&Default::default(), CallOptions::default())
+            .await
     }
 
     /// Asks for completions of a prompt or resource-template argument.
@@ -189,12 +226,14 @@ impl ClientSession {
             meta: None,
             extra: Map::new(),
         };
-        self.send_request::<CompleteRequest>(&params, CallOptions::default()).await
+        self.send_request::<CompleteRequest>(&params, CallOptions::default())
+            .await
     }
 
     /// Tells the server that our roots changed.
     pub async fn send_roots_list_changed(&self) -> Result<()> {
-        self.send_notification::<RootsListChangedNotification>(&Default::default()).await
+        self.send_notification::<RootsListChangedNotification>(&Default::default())
+            .await
     }
 }
 
@@ -220,7 +259,9 @@ where
             Some(next) if !seen.insert(next.clone()) => {
                 return Err(ClientError::InvalidResponse {
                     method: method.to_owned(),
-                    detail: format!("the server returned the cursor {next:?} twice; stopping to avoid a loop"),
+                    detail: format!(
+                        "the server returned the cursor {next:?} twice; stopping to avoid a loop"
+                    ),
                 })
             }
             Some(next) => cursor = Some(next),

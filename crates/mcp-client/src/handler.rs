@@ -18,8 +18,12 @@ pub(crate) struct SessionHandler {
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
-    mcp_jsonrpc::to_raw(value)
-        .map_err(|e| ErrorObject::new(error_codes::INTERNAL_ERROR, format!("could not encode the result: {e}")))
+    mcp_jsonrpc::to_raw(value).map_err(|e| {
+        ErrorObject::new(
+            error_codes::INTERNAL_ERROR,
+            format!("could not encode the result: {e}"),
+        )
+    })
 }
 
 fn unsupported(what: &str, callback: &str) -> ErrorObject {

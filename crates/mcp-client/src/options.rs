@@ -26,19 +26,25 @@ pub struct RequestContext {
 
 /// Serves `sampling/createMessage`.
 pub type SamplingCallback = Arc<
-    dyn Fn(RequestContext, CreateMessageRequestParams) -> BoxFuture<'static, Result<CreateMessageResult, ErrorObject>>
+    dyn Fn(
+            RequestContext,
+            CreateMessageRequestParams,
+        ) -> BoxFuture<'static, Result<CreateMessageResult, ErrorObject>>
         + Send
         + Sync,
 >;
 /// Serves `elicitation/create` (form and URL mode).
 pub type ElicitationCallback = Arc<
-    dyn Fn(RequestContext, ElicitRequestParams) -> BoxFuture<'static, Result<ElicitResult, ErrorObject>> + Send + Sync,
+    dyn Fn(RequestContext, ElicitRequestParams) -> BoxFuture<'static, Result<ElicitResult, ErrorObject>>
+        + Send
+        + Sync,
 >;
 /// Serves `roots/list`.
 pub type ListRootsCallback =
     Arc<dyn Fn(RequestContext) -> BoxFuture<'static, Result<ListRootsResult, ErrorObject>> + Send + Sync>;
 /// Receives `notifications/message` (server log messages).
-pub type LoggingCallback = Arc<dyn Fn(LoggingMessageNotificationParams) -> BoxFuture<'static, ()> + Send + Sync>;
+pub type LoggingCallback =
+    Arc<dyn Fn(LoggingMessageNotificationParams) -> BoxFuture<'static, ()> + Send + Sync>;
 /// Receives every notification from the server and every transport report.
 pub type MessageHandler = Arc<dyn Fn(IncomingMessage) -> BoxFuture<'static, ()> + Send + Sync>;
 /// Receives the progress of one request.

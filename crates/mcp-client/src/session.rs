@@ -5,8 +5,8 @@ use std::sync::{Arc, RwLock};
 
 use mcp_jsonrpc::{Peer, PeerConfig, RequestOptions, Transport};
 use mcp_types::{
-    version, ClientCapabilities, Implementation, InitializeRequest, InitializeRequestParams, InitializeResult,
-    InitializedNotification, NotificationMethod, RequestMethod, ServerCapabilities,
+    version, ClientCapabilities, Implementation, InitializeRequest, InitializeRequestParams,
+    InitializeResult, InitializedNotification, NotificationMethod, RequestMethod, ServerCapabilities,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -108,7 +108,9 @@ impl ClientSession {
             self.client_capabilities(),
             self.inner.options.client_info.clone(),
         );
-        let options = self.request_options(&CallOptions::default()).cancel_on_drop(false);
+        let options = self
+            .request_options(&CallOptions::default())
+            .cancel_on_drop(false);
         let result: InitializeResult = self
             .inner
             .peer
@@ -130,7 +132,8 @@ impl ClientSession {
                 supported,
             });
         }
-        self.send_notification::<InitializedNotification>(&Default::default()).await?;
+        self.send_notification::<InitializedNotification>(&Default::default())
+            .await?;
         *self.inner.negotiated.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(Negotiated {
             protocol_version: chosen,
             era: Era::Initialize,
@@ -162,7 +165,11 @@ impl ClientSession {
 
     /// What the handshake established, once it has.
     pub fn negotiated(&self) -> Option<Arc<Negotiated>> {
-        self.inner.negotiated.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner
+            .negotiated
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The negotiated protocol version.
@@ -205,7 +212,11 @@ impl ClientSession {
 
     /// Sends any request, typed by its method marker (for example
     /// `mcp_types::ListToolsRequest`), with per-call options.
-    pub async fn send_request<M: RequestMethod>(&self, params: &M::Params, call: CallOptions) -> Result<M::Result> {
+    pub async fn send_request<M: RequestMethod>(
+        &self,
+        params: &M::Params,
+        call: CallOptions,
+    ) -> Result<M::Result> {
         let mut options = self.request_options(&call);
         if let Some(progress) = call.progress.clone() {
             let token = self.inner.next_progress_token.fetch_add(1, Ordering::Relaxed);
@@ -243,7 +254,8 @@ impl ClientSession {
     }
 
     fn request_options(&self, call: &CallOptions) -> RequestOptions {
-        let mut options = RequestOptions::default().timeout(call.timeout.unwrap_or(self.inner.options.read_timeout));
+        let mut options =
+            RequestOptions::default().timeout(call.timeout.unwrap_or(self.inner.options.read_timeout));
         if let Some(max) = call.max_total {
             options = options.max_total(max);
         }
@@ -263,7 +275,9 @@ fn with_progress_token<P: Serialize>(
     };
     let mut value = serde_json::to_value(params).map_err(encode)?;
     if let Value::Object(map) = &mut value {
-        let meta = map.entry("_meta").or_insert_with(|| Value::Object(Default::default()));
+        let meta = map
+            .entry("_meta")
+            .or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(meta) = meta {
             meta.insert("progressToken".into(), token.into());
         }

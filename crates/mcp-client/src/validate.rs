@@ -38,7 +38,10 @@ impl ToolSchemas {
 
     /// True when `tool` appeared in a tool list since the last change.
     pub(crate) fn knows(&self, tool: &str) -> bool {
-        self.known.lock().unwrap_or_else(|p| p.into_inner()).contains_key(tool)
+        self.known
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(tool)
     }
 
     /// Checks `result` of `tool` against its output schema, if it has one.

@@ -106,7 +106,10 @@ pub enum TransportError {
 impl TransportError {
     /// True when the transport skipped one frame and goes on.
     pub fn is_recoverable(&self) -> bool {
-        matches!(self, TransportError::Malformed(_) | TransportError::TooLarge { .. })
+        matches!(
+            self,
+            TransportError::Malformed(_) | TransportError::TooLarge { .. }
+        )
     }
 }
 

@@ -26,7 +26,11 @@ pub trait Handler: Send + Sync + 'static {
     /// If the peer cancels the request, `cx.cancelled` fires, this future is
     /// dropped and no response is sent. A panic is answered with an internal
     /// error (-32603).
-    async fn handle_request(&self, request: Request, cx: RequestContext) -> Result<Box<RawValue>, ErrorObject> {
+    async fn handle_request(
+        &self,
+        request: Request,
+        cx: RequestContext,
+    ) -> Result<Box<RawValue>, ErrorObject> {
         let _ = cx;
         Err(ErrorObject::new(
             error_codes::METHOD_NOT_FOUND,

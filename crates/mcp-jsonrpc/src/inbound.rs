@@ -148,7 +148,8 @@ impl Dispatcher {
         };
         let handler = self.handler.clone();
         let shared = self.shared.clone();
-        self.tasks.spawn(handle_request(handler, shared, request, cx, seq));
+        self.tasks
+            .spawn(handle_request(handler, shared, request, cx, seq));
     }
 
     async fn on_notification(&mut self, n: Notification) {

@@ -25,11 +25,11 @@ mod transport;
 mod tests;
 
 pub use error::{error_codes, CloseReason, ParseError, TransportError};
+pub use handler::{Handler, NoHandler, RequestContext};
 pub use message::{
     parse_frame, to_raw, ErrorObject, ErrorResponse, Message, Notification, Request, RequestId, Response,
     JSONRPC_VERSION,
 };
-pub use handler::{Handler, NoHandler, RequestContext};
 pub use options::{NoHooks, PeerConfig, ProgressCallback, ProgressToken, ProtocolHooks, RequestOptions};
 pub use peer::Peer;
 pub use peer_error::Error;

@@ -216,7 +216,11 @@ async fn read_line_limited<R: AsyncBufRead + Unpin>(
         }
         reader.consume(used);
         if done {
-            return Ok(if too_long { LineRead::TooLong } else { LineRead::Line });
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
         }
     }
 }
@@ -249,7 +253,9 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             tracing::debug!(error = %e, "transport write failed");
             if let Some(report) = report.upgrade() {
                 let _ = report
-                    .send(Err(TransportError::Closed(format!("writing to the peer failed: {e}"))))
+                    .send(Err(TransportError::Closed(format!(
+                        "writing to the peer failed: {e}"
+                    ))))
                     .await;
             }
             return;

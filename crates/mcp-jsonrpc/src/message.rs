@@ -222,7 +222,8 @@ impl Message {
     /// here; use [`parse_frame`] where batches are allowed.
     pub fn from_slice(bytes: &[u8]) -> Result<Message, ParseError> {
         let env: Envelope = serde_json::from_slice(bytes).map_err(|e| ParseError::json(e, bytes))?;
-        env.classify().map_err(|reason| ParseError::invalid(reason, bytes))
+        env.classify()
+            .map_err(|reason| ParseError::invalid(reason, bytes))
     }
 }
 
@@ -339,7 +340,9 @@ impl Envelope {
                     Some(Some(id)) => Ok(Message::Response(Response { id, result })),
                     _ => Err("a response must carry the id of its request"),
                 },
-                (None, None) => Err("not a request, notification or response: no \"method\", \"result\" or \"error\""),
+                (None, None) => {
+                    Err("not a request, notification or response: no \"method\", \"result\" or \"error\"")
+                }
             },
         }
     }
@@ -380,10 +383,18 @@ mod tests {
 
     #[test]
     fn classifies_every_kind() {
-        assert!(matches!(one(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), Ok(Message::Request(r)) if r.id == RequestId::Number(1) && r.params.is_none()));
-        assert!(matches!(one(r#"{"jsonrpc":"2.0","method":"n","params":{"a":1}}"#), Ok(Message::Notification(n)) if n.params.as_ref().map(|p| p.get()) == Some(r#"{"a":1}"#)));
-        assert!(matches!(one(r#"{"jsonrpc":"2.0","id":"x","result":{}}"#), Ok(Message::Response(r)) if r.id == RequestId::from("x")));
-        assert!(matches!(one(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}}"#), Ok(Message::Error(e)) if e.id.is_none() && e.error.code == -32700));
+        assert!(
+            matches!(one(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), Ok(Message::Request(r)) if r.id == RequestId::Number(1) && r.params.is_none())
+        );
+        assert!(
+            matches!(one(r#"{"jsonrpc":"2.0","method":"n","params":{"a":1}}"#), Ok(Message::Notification(n)) if n.params.as_ref().map(|p| p.get()) == Some(r#"{"a":1}"#))
+        );
+        assert!(
+            matches!(one(r#"{"jsonrpc":"2.0","id":"x","result":{}}"#), Ok(Message::Response(r)) if r.id == RequestId::from("x"))
+        );
+        assert!(
+            matches!(one(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}}"#), Ok(Message::Error(e)) if e.id.is_none() && e.error.code == -32700)
+        );
     }
 
     #[test]

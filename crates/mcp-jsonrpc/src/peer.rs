@@ -302,7 +302,8 @@ impl Drop for AbandonGuard<'_> {
         if self.armed && self.shared.pending.remove(self.id) {
             tracing::debug!(id = self.id, "request abandoned");
             if self.cancel {
-                self.shared.send_cancel(self.id, "the request was abandoned by the client");
+                self.shared
+                    .send_cancel(self.id, "the request was abandoned by the client");
             }
         }
     }

@@ -118,7 +118,10 @@ impl Pending {
     }
 
     /// The callback and timer reset of the request that owns `token`.
-    pub(crate) fn progress(&self, token: &ProgressToken) -> Option<(Option<ProgressCallback>, Option<Arc<Notify>>)> {
+    pub(crate) fn progress(
+        &self,
+        token: &ProgressToken,
+    ) -> Option<(Option<ProgressCallback>, Option<Arc<Notify>>)> {
         let table = self.lock();
         let route = table.routes.get(token)?;
         Some((route.on_progress.clone(), route.reset.clone()))

@@ -167,11 +167,18 @@ pub(crate) fn prompts() -> Vec<Prompt> {
         p
     };
     vec![
-        prompt("greet", "Greets someone warmly.", vec![arg("name", "Who to greet", true)]),
+        prompt(
+            "greet",
+            "Greets someone warmly.",
+            vec![arg("name", "Who to greet", true)],
+        ),
         prompt(
             "review",
             "Asks for a code review.",
-            vec![arg("code", "The code", true), arg("language", "Its language", false)],
+            vec![
+                arg("code", "The code", true),
+                arg("language", "Its language", false),
+            ],
         ),
     ]
 }

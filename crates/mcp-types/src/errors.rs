@@ -63,7 +63,7 @@ impl ErrorObject {
 
     /// Decodes `data` into a typed struct (`None` when absent).
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Option<Result<T, serde_json::Error>> {
-        self.data.as_ref().map(|d| T::deserialize(d).map_err(Into::into))
+        self.data.as_ref().map(|d| T::deserialize(d))
     }
 }
 

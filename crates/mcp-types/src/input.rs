@@ -260,7 +260,7 @@ impl<T: DeserializeOwned> ResultOrInputRequired<T> {
     }
 
     /// Decodes a result from raw JSON text.
-    pub fn from_str(s: &str) -> Result<Self, serde_json::Error> {
+    pub fn from_json(s: &str) -> Result<Self, serde_json::Error> {
         Self::from_value(serde_json::from_str(s)?)
     }
 }

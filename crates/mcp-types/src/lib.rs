@@ -29,7 +29,7 @@
 //!
 //! // Results may be final or ask for more input.
 //! let raw = r#"{"resultType":"complete","content":[{"type":"text","text":"18°C"}]}"#;
-//! match ResultOrInputRequired::<CallToolResult>::from_str(raw)? {
+//! match ResultOrInputRequired::<CallToolResult>::from_json(raw)? {
 //!     ResultOrInputRequired::Complete(result) => {
 //!         assert_eq!(result.content[0].as_text(), Some("18°C"));
 //!     }

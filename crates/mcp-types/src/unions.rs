@@ -16,6 +16,7 @@ macro_rules! union {
     ) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)] // params are moved out right after dispatch
         pub enum $name {
             $( $(#[$vm])* $var(<$marker as $tr>::Params), )*
             /// A method this crate does not know (or not valid in this direction).

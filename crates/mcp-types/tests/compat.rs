@@ -101,7 +101,7 @@ fn input_required_round_trip() -> TestResult {
     let raw = r#"{"resultType":"input_required","inputRequests":{
         "r":{"method":"roots/list"},
         "x":{"method":"future/method","params":{"a":1}}},"requestState":"s"}"#;
-    let r = ResultOrInputRequired::<CallToolResult>::from_str(raw)?;
+    let r = ResultOrInputRequired::<CallToolResult>::from_json(raw)?;
     let ResultOrInputRequired::InputRequired(ir) = r else {
         panic!("expected input_required")
     };

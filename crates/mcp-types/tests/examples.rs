@@ -102,7 +102,7 @@ fn req<M: RequestMethod>(v: &Value) -> Result<()>
 where
     M::Params: HasExtra,
 {
-    request_with::<M>(v, |p| no_extra(p))
+    request_with::<M>(v, no_extra)
 }
 
 fn notif<N: NotificationMethod>(v: &Value) -> Result<()>

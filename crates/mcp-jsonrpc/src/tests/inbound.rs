@@ -38,7 +38,10 @@ fn answer(msg: &Message) -> (RequestId, Result<String, i64>) {
 async fn inbound_requests_are_answered() {
     let (_peer, mut script, _) = start_with(config());
     script.send(request(1, "echo", json!({"a": 1}))).await;
-    assert_eq!(answer(&script.next().await), (1.into(), Ok(r#"{"a":1}"#.to_owned())));
+    assert_eq!(
+        answer(&script.next().await),
+        (1.into(), Ok(r#"{"a":1}"#.to_owned()))
+    );
     script.send(request(2, "nope", json!({}))).await;
     assert_eq!(
         answer(&script.next().await),
@@ -52,7 +55,10 @@ async fn inbound_requests_are_answered() {
             params: None,
         })
         .await;
-    assert_eq!(answer(&script.next().await), ("s-1".into(), Ok("null".to_owned())));
+    assert_eq!(
+        answer(&script.next().await),
+        ("s-1".into(), Ok("null".to_owned()))
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -71,7 +77,9 @@ async fn inbound_cancellation_stops_the_handler_and_sends_no_response() {
     *handler.dropped.lock().expect("lock") = Some(dropped_tx);
     script.send(request(7, "hang", json!({}))).await;
     script.send(request(8, "hang", json!({}))).await;
-    script.notify("cancelled", json!({"requestId": 7, "reason": "user"})).await;
+    script
+        .notify("cancelled", json!({"requestId": 7, "reason": "user"}))
+        .await;
     assert_eq!(dropped.recv().await, Some(RequestId::Number(7)));
     // No response to 7: the next message is the answer to 9.
     script.send(request(9, "echo", json!(1))).await;
@@ -89,7 +97,10 @@ async fn a_panicking_handler_is_answered_with_internal_error() {
         (1.into(), Err(error_codes::INTERNAL_ERROR))
     );
     script.send(request(2, "echo", json!("still here"))).await;
-    assert_eq!(answer(&script.next().await), (2.into(), Ok(r#""still here""#.to_owned())));
+    assert_eq!(
+        answer(&script.next().await),
+        (2.into(), Ok(r#""still here""#.to_owned()))
+    );
 }
 
 #[tokio::test]
@@ -138,8 +149,16 @@ async fn notifications_reach_the_handler_in_order_and_subscribers() {
 async fn malformed_reports_reach_the_handler_and_the_engine_goes_on() {
     let (peer, mut script, handler) = start_with(config());
     let malformed = Message::from_slice(b"not json").expect_err("malformed");
-    script.tx.send(Err(TransportError::Malformed(malformed))).await.expect("send");
-    script.tx.send(Err(TransportError::TooLarge { limit: 10 })).await.expect("send");
+    script
+        .tx
+        .send(Err(TransportError::Malformed(malformed)))
+        .await
+        .expect("send");
+    script
+        .tx
+        .send(Err(TransportError::TooLarge { limit: 10 }))
+        .await
+        .expect("send");
     script.send(request(1, "echo", json!(true))).await;
     assert_eq!(answer(&script.next().await), (1.into(), Ok("true".to_owned())));
     let reports = handler.reports.lock().expect("lock").clone();
@@ -163,7 +182,10 @@ async fn a_handler_can_call_back_into_the_peer() {
     assert_eq!(back.method, "echo");
     assert_eq!(params_of(&Message::Request(back.clone())), json!({"back": true}));
     script.respond(&back.id, r#"{"answer":1}"#).await;
-    assert_eq!(answer(&script.next().await), (1.into(), Ok(r#"{"answer":1}"#.to_owned())));
+    assert_eq!(
+        answer(&script.next().await),
+        (1.into(), Ok(r#"{"answer":1}"#.to_owned()))
+    );
 }
 
 #[tokio::test(start_paused = true)]

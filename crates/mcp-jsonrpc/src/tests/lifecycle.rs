@@ -27,7 +27,11 @@ async fn a_closed_transport_fails_pending_requests_at_once_with_its_reason() {
         drop(script.tx);
     };
     let (a, b, ()) = tokio::join!(a, b, other_side);
-    assert_eq!(started.elapsed(), Duration::ZERO, "failed at once, not by timeout");
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "failed at once, not by timeout"
+    );
     for result in [a, b] {
         match result {
             Err(Error::Closed { reason, .. }) => {
@@ -42,7 +46,10 @@ async fn a_closed_transport_fails_pending_requests_at_once_with_its_reason() {
     assert!(matches!(&later, Err(Error::Closed { reason, .. }) if reason.0.contains("status 3")));
     assert!(later.expect_err("closed").to_string().contains("status 3"));
     let reports = handler.reports.lock().expect("lock").clone();
-    assert_eq!(reports, ["connection closed: server process exited with status 3"]);
+    assert_eq!(
+        reports,
+        ["connection closed: server process exited with status 3"]
+    );
 }
 
 #[tokio::test]
@@ -53,8 +60,13 @@ async fn end_of_stream_without_reason_says_the_peer_closed() {
         script.next_request().await;
         drop(script.tx);
     });
-    assert!(matches!(result, Err(Error::Closed { reason, .. }) if reason.0 == "the peer closed the connection"));
-    assert_eq!(peer.closed().await, CloseReason("the peer closed the connection".into()));
+    assert!(
+        matches!(result, Err(Error::Closed { reason, .. }) if reason.0 == "the peer closed the connection")
+    );
+    assert_eq!(
+        peer.closed().await,
+        CloseReason("the peer closed the connection".into())
+    );
     assert!(peer.notify("n", None).await.expect_err("closed").is_closed());
 }
 
@@ -118,7 +130,11 @@ async fn two_peers_over_memory_pair_talk_both_ways() {
     let client = Peer::start(a, Arc::new(TestHandler::default()), config());
     let server = Peer::start(b, Arc::new(TestHandler::default()), config());
     let echoed: serde_json::Value = client
-        .request("echo", Some(&serde_json::json!({"x": [1, 2]})), RequestOptions::default())
+        .request(
+            "echo",
+            Some(&serde_json::json!({"x": [1, 2]})),
+            RequestOptions::default(),
+        )
         .await
         .expect("echo");
     assert_eq!(echoed, serde_json::json!({"x": [1, 2]}));
@@ -128,8 +144,13 @@ async fn two_peers_over_memory_pair_talk_both_ways() {
         .await
         .expect("ask_back");
     assert_eq!(back, serde_json::json!({"back": true}));
-    let err = server.request_raw("missing", None, RequestOptions::default()).await;
-    assert_eq!(err.expect_err("unknown").rpc_error().map(|e| e.code), Some(-32601));
+    let err = server
+        .request_raw("missing", None, RequestOptions::default())
+        .await;
+    assert_eq!(
+        err.expect_err("unknown").rpc_error().map(|e| e.code),
+        Some(-32601)
+    );
     drop(client);
     assert_eq!(server.closed().await.0, "the peer closed the connection");
 }

@@ -15,14 +15,20 @@ async fn oversized_and_malformed_lines_are_reported_and_skipped() {
     let (read, write) = tokio::io::split(ours);
     let mut transport = line_transport(read, write, LineOptions::default().max_message_size(64));
     let (_their_read, mut their_write) = tokio::io::split(theirs);
-    let big = format!(r#"{{"jsonrpc":"2.0","method":"big","params":"{}"}}"#, "x".repeat(200));
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","method":"big","params":"{}"}}"#,
+        "x".repeat(200)
+    );
     let input = format!(
         "{big}\nnot json\n\r\n{}\n",
         r#"{"jsonrpc":"2.0","id":1,"result":true}"#
     );
     their_write.write_all(input.as_bytes()).await.expect("write");
     let first = transport.inbound.recv().await.expect("report");
-    assert!(matches!(first, Err(TransportError::TooLarge { limit: 64 })), "{first:?}");
+    assert!(
+        matches!(first, Err(TransportError::TooLarge { limit: 64 })),
+        "{first:?}"
+    );
     let second = transport.inbound.recv().await.expect("report");
     assert!(matches!(second, Err(TransportError::Malformed(_))), "{second:?}");
     let third = transport.inbound.recv().await.expect("message").expect("valid");

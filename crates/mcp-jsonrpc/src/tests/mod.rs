@@ -40,7 +40,9 @@ impl ProtocolHooks for TestHooks {
     }
 
     fn progress_token(&self, n: &Notification) -> Option<ProgressToken> {
-        (n.method == "progress").then(|| param(n, "progressToken")).flatten()
+        (n.method == "progress")
+            .then(|| param(n, "progressToken"))
+            .flatten()
     }
 }
 
@@ -102,7 +104,13 @@ pub(super) fn scripted() -> (Transport, Script) {
         outbound: out_tx,
         guard: TransportGuard::noop(),
     };
-    (transport, Script { tx: in_tx, rx: out_rx })
+    (
+        transport,
+        Script {
+            tx: in_tx,
+            rx: out_rx,
+        },
+    )
 }
 
 pub(super) fn raw(s: &str) -> Box<RawValue> {
@@ -145,7 +153,11 @@ impl Drop for DropReport {
 
 #[async_trait]
 impl Handler for TestHandler {
-    async fn handle_request(&self, request: Request, cx: RequestContext) -> Result<Box<RawValue>, ErrorObject> {
+    async fn handle_request(
+        &self,
+        request: Request,
+        cx: RequestContext,
+    ) -> Result<Box<RawValue>, ErrorObject> {
         let params = request.params.unwrap_or_else(|| raw("null"));
         match &*request.method {
             "echo" => Ok(params),
@@ -165,7 +177,11 @@ impl Handler for TestHandler {
                 // A request back to the peer from inside a handler.
                 let answer: serde_json::Value = cx
                     .peer
-                    .request("echo", Some(&serde_json::json!({"back": true})), Default::default())
+                    .request(
+                        "echo",
+                        Some(&serde_json::json!({"back": true})),
+                        Default::default(),
+                    )
                     .await
                     .map_err(|e| ErrorObject::new(-1, e.to_string()))?;
                 to_raw(&answer).map_err(|e| ErrorObject::new(-1, e.to_string()))
@@ -175,7 +191,10 @@ impl Handler for TestHandler {
     }
 
     async fn handle_notification(&self, notification: Notification, _peer: &Peer) {
-        self.notifications.lock().expect("lock").push(notification.method.to_string());
+        self.notifications
+            .lock()
+            .expect("lock")
+            .push(notification.method.to_string());
         if let Some(tx) = &*self.seen.lock().expect("lock") {
             let _ = tx.send(notification.method.to_string());
         }

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::{config, params_of, scripted, TestHandler};
 use crate::{
-    ErrorObject, ErrorResponse, Error, Message, NoHandler, Peer, RequestId, RequestOptions, Response,
+    Error, ErrorObject, ErrorResponse, Message, NoHandler, Peer, RequestId, RequestOptions, Response,
 };
 
 fn start() -> (Peer, super::Script) {
@@ -73,7 +73,12 @@ async fn error_response_is_rpc_error() {
     let (result, ()) = tokio::join!(call, async {
         let r = script.next_request().await;
         let error = ErrorObject::new(-32602, "bad params").with_data(json!({"field": "x"}));
-        script.send(ErrorResponse { id: Some(r.id), error }).await;
+        script
+            .send(ErrorResponse {
+                id: Some(r.id),
+                error,
+            })
+            .await;
     });
     let err = result.expect_err("the peer answered with an error");
     let rpc = err.rpc_error().expect("an rpc error");
@@ -92,7 +97,9 @@ async fn timeout_sends_cancel_notification() {
     let (result, request) = tokio::join!(call, script.next_request());
     let err = result.expect_err("times out");
     assert!(err.is_timeout(), "{err}");
-    assert!(matches!(&err, Error::Timeout { id, elapsed, .. } if *id == request.id && *elapsed == Duration::from_secs(5)));
+    assert!(
+        matches!(&err, Error::Timeout { id, elapsed, .. } if *id == request.id && *elapsed == Duration::from_secs(5))
+    );
     assert_eq!(started.elapsed(), Duration::from_secs(5));
     let cancel = script.next().await;
     assert_eq!(cancel.method(), Some("cancelled"));
@@ -112,7 +119,10 @@ async fn a_peer_that_never_answers_times_out_with_the_default() {
         config().default_timeout(Duration::from_secs(60)),
     );
     let started = Instant::now();
-    let (result, _request) = tokio::join!(peer.request_raw("x", None, RequestOptions::default()), script.next());
+    let (result, _request) = tokio::join!(
+        peer.request_raw("x", None, RequestOptions::default()),
+        script.next()
+    );
     assert!(result.expect_err("times out").is_timeout());
     assert_eq!(started.elapsed(), Duration::from_secs(60));
 }
@@ -147,7 +157,11 @@ async fn dropping_the_future_cancels_and_a_late_response_is_ignored() {
 async fn cancel_on_drop_false_sends_nothing() {
     let (peer, mut script) = start();
     {
-        let call = peer.request_raw("initialize", None, RequestOptions::default().cancel_on_drop(false));
+        let call = peer.request_raw(
+            "initialize",
+            None,
+            RequestOptions::default().cancel_on_drop(false),
+        );
         tokio::pin!(call);
         tokio::select! {
             _ = &mut call => panic!("no answer was sent"),
@@ -180,10 +194,14 @@ async fn progress_is_routed_resets_the_timer_and_max_total_bounds_it() {
         script.next_request().await;
         for i in 0..3 {
             tokio::time::sleep(Duration::from_secs(8)).await;
-            script.notify("progress", json!({"progressToken": "tok", "progress": i})).await;
+            script
+                .notify("progress", json!({"progressToken": "tok", "progress": i}))
+                .await;
         }
         // Another request's token: not routed.
-        script.notify("progress", json!({"progressToken": "other", "progress": 9})).await;
+        script
+            .notify("progress", json!({"progressToken": "other", "progress": 9}))
+            .await;
         script.next().await
     };
     let (result, cancel) = tokio::join!(call, other_side);

