@@ -44,7 +44,9 @@ impl ClientSession {
 
     /// Lists every tool, following cursors.
     pub async fn list_all_tools(&self) -> Result<Vec<Tool>> {
-        all_pages("tools/list", |c| self.list_tools(c), |r| (r.tools, r.next_cursor)).await
+        let tools = all_pages("tools/list", |c| self.list_tools(c), |r| (r.tools, r.next_cursor)).await?;
+        self.tool_schemas().record_complete();
+        Ok(tools)
     }
 
     /// Calls a tool. The structured result is validated against the tool's

@@ -14,7 +14,15 @@ use crate::error::ClientError;
 /// The compiled output schema of each known tool.
 #[derive(Default)]
 pub(crate) struct ToolSchemas {
-    known: Mutex<HashMap<String, Option<Arc<Schema>>>>,
+    known: Mutex<Known>,
+}
+
+#[derive(Default)]
+struct Known {
+    /// Tool name -> its compiled output schema, if it has one.
+    tools: HashMap<String, Option<Arc<Schema>>>,
+    /// True after a full listing: a tool not in `tools` does not exist.
+    complete: bool,
 }
 
 #[cfg(feature = "output-schema")]
@@ -25,28 +33,37 @@ type Schema = ();
 impl ToolSchemas {
     /// Records the output schemas of `tools`.
     pub(crate) fn record(&self, tools: &[Tool]) {
-        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        let mut known = self.lock();
         for tool in tools {
-            known.insert(tool.name.clone(), compile(tool));
+            known.tools.insert(tool.name.clone(), compile(tool));
         }
+    }
+
+    /// Marks the listing complete: tools not recorded have no schema, so
+    /// calling a tool the server does not list does not re-list each time.
+    pub(crate) fn record_complete(&self) {
+        self.lock().complete = true;
     }
 
     /// Forgets every schema (the tool list changed).
     pub(crate) fn clear(&self) {
-        self.known.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.lock() = Known::default();
     }
 
-    /// True when `tool` appeared in a tool list since the last change.
+    /// True when a listing since the last change tells whether `tool` has
+    /// an output schema.
     pub(crate) fn knows(&self, tool: &str) -> bool {
-        self.known
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(tool)
+        let known = self.lock();
+        known.complete || known.tools.contains_key(tool)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Checks `result` of `tool` against its output schema, if it has one.
     pub(crate) fn check(&self, tool: &str, result: &CallToolResult) -> Result<(), ClientError> {
-        let schema = match self.known.lock().unwrap_or_else(|p| p.into_inner()).get(tool) {
+        let schema = match self.lock().tools.get(tool) {
             Some(Some(schema)) => Arc::clone(schema),
             _ => return Ok(()),
         };

@@ -61,13 +61,14 @@ where
 /// present; the resources' own `Drop` must do the forced minimum (kill a
 /// child, abort tasks) for the case where it is not.
 pub struct TransportGuard {
-    closer: Option<Box<dyn Closer>>,
+    // A mutex only to make the guard `Sync`; it is never contended.
+    closer: std::sync::Mutex<Option<Box<dyn Closer>>>,
 }
 
 impl std::fmt::Debug for TransportGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TransportGuard")
-            .field("open", &self.closer.is_some())
+            .field("open", &self.closer.lock().map(|c| c.is_some()).unwrap_or(false))
             .finish()
     }
 }
@@ -76,26 +77,34 @@ impl TransportGuard {
     /// A guard running `closer` on close or drop.
     pub fn new(closer: impl Closer) -> Self {
         TransportGuard {
-            closer: Some(Box::new(closer)),
+            closer: std::sync::Mutex::new(Some(Box::new(closer))),
         }
     }
 
     /// A guard with nothing to shut down.
     pub fn noop() -> Self {
-        TransportGuard { closer: None }
+        TransportGuard {
+            closer: std::sync::Mutex::new(None),
+        }
     }
 
     /// Shuts the transport down and waits until it is.
-    pub async fn close(mut self) {
-        if let Some(closer) = self.closer.take() {
+    pub async fn close(self) {
+        if let Some(closer) = self.take() {
             closer.close().await;
         }
     }
 }
 
+impl TransportGuard {
+    fn take(&self) -> Option<Box<dyn Closer>> {
+        self.closer.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
 impl Drop for TransportGuard {
     fn drop(&mut self) {
-        if let Some(closer) = self.closer.take() {
+        if let Some(closer) = self.take() {
             if let Ok(handle) = tokio::runtime::Handle::try_current() {
                 handle.spawn(closer.close());
             }

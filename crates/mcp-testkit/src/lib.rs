@@ -4,6 +4,8 @@
 //!   the tests talk to. It serves tools (echo, add with an `outputSchema`, a
 //!   slow tool with progress, tools that ask the client for elicitation and
 //!   sampling), resources and a template, prompts, logging and completion.
+//! - Fixtures: [`example_session`] (a session connected in memory to the
+//!   example server) and [`scripted_pair`] (a peer driven message by message).
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
 //!   `huge` and `garbage` tools, and environment variables read by
 //!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`).
@@ -24,6 +26,8 @@
 //! ```
 
 mod catalog;
+mod fixtures;
 mod server;
 
+pub use fixtures::{example_session, scripted_pair, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT};
 pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};
