@@ -31,11 +31,7 @@ pub fn ci(_args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The benchmarks, in release mode.
-pub fn bench(_args: &[String]) -> Result<()> {
-    run(
-        "bench engine",
-        cargo().args(["bench", "-p", "mcp-jsonrpc", "--bench", "engine"]),
-    )?;
-    Ok(())
+/// The benchmarks, in release mode: see `bench.rs`.
+pub fn bench(args: &[String]) -> Result<()> {
+    crate::bench::bench(args)
 }

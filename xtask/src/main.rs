@@ -4,6 +4,7 @@
 //! - `cargo xtask bench`: the benchmarks, with figures printed.
 //! - `cargo xtask interop`: install real MCP peers (pinned) and test against them.
 
+mod bench;
 mod ci;
 mod interop;
 mod util;

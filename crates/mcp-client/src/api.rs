@@ -75,11 +75,33 @@ impl ClientSession {
                 tracing::debug!(error = %e, "could not list tools to learn output schemas");
             }
         }
-        let result = self.send_request::<CallToolRequest>(&params, options).await?;
+        let result = match self.send_request::<CallToolRequest>(&params, options.clone()).await {
+            // The server's view of the tool's headers differs from ours:
+            // re-list the tools and retry once, as the spec advises.
+            Err(ClientError::Server { error, .. }) if error.code == mcp_types::error_codes::HEADER_MISMATCH => {
+                tracing::debug!(tool = %params.name, "header mismatch: re-listing tools and retrying once");
+                self.tool_schemas().clear();
+                self.list_all_tools_fresh().await?;
+                self.send_request::<CallToolRequest>(&params, options).await?
+            }
+            other => other?,
+        };
         if validate {
             self.tool_schemas().check(&params.name, &result)?;
         }
         Ok(result)
+    }
+
+    async fn list_all_tools_fresh(&self) -> Result<Vec<Tool>> {
+        let fetch = |cursor| async move {
+            let result: ListToolsResult =
+                self.send_request::<ListToolsRequest>(&page(cursor), CallOptions::new().bypass_cache()).await?;
+            self.tool_schemas().record(&result.tools);
+            Ok(result)
+        };
+        let tools = all_pages("tools/list", fetch, |r: ListToolsResult| (r.tools, r.next_cursor)).await?;
+        self.tool_schemas().record_complete();
+        Ok(tools)
     }
 
     fn offers_tools(&self) -> bool {
@@ -128,8 +150,14 @@ impl ClientSession {
             .await
     }
 
-    /// Subscribes to updates of a resource.
+    /// Subscribes to updates of a resource: `resources/subscribe` in the
+    /// initialize era, a `subscriptions/listen` filter (acknowledged by the
+    /// server) in the stateless era. Updates reach the message handler.
     pub async fn subscribe_resource(&self, uri: &str) -> Result<EmptyResult> {
+        if self.is_stateless() {
+            self.listen_resource(uri, true).await?;
+            return Ok(EmptyResult::default());
+        }
         let params = SubscribeRequestParams {
             uri: uri.to_owned(),
             ..Default::default()
@@ -140,6 +168,10 @@ impl ClientSession {
 
     /// Ends a subscription to a resource.
     pub async fn unsubscribe_resource(&self, uri: &str) -> Result<EmptyResult> {
+        if self.is_stateless() {
+            self.listen_resource(uri, false).await?;
+            return Ok(EmptyResult::default());
+        }
         let params = UnsubscribeRequestParams {
             uri: uri.to_owned(),
             ..Default::default()
@@ -176,8 +208,14 @@ impl ClientSession {
             .await
     }
 
-    /// Sets the level of log messages the server sends.
+    /// Sets the level of log messages the server sends: `logging/setLevel` in
+    /// the initialize era; in the stateless era every later request carries
+    /// it as `_meta.logLevel`.
     pub async fn set_logging_level(&self, level: LoggingLevel) -> Result<EmptyResult> {
+        if self.is_stateless() {
+            self.set_meta_log_level(&level);
+            return Ok(EmptyResult::default());
+        }
         let params = SetLevelRequestParams {
             level,
             meta: None,
@@ -206,8 +244,10 @@ impl ClientSession {
         self.send_notification::<ProgressNotification>(&params).await
     }
 
-    /// Checks that the server is alive.
+    /// Checks that the server is alive (initialize era; protocol 2026-07-28
+    /// removed `ping`).
     pub async fn send_ping(&self) -> Result<EmptyResult> {
+        self.not_in_stateless_era("ping")?;
         self.send_request::<PingRequest>(&Default::default(), CallOptions::default())
             .await
     }
@@ -232,10 +272,32 @@ impl ClientSession {
             .await
     }
 
-    /// Tells the server that our roots changed.
+    /// Tells the server that our roots changed (initialize era; protocol
+    /// 2026-07-28 removed this notification: servers ask for roots with
+    /// each request that needs them).
     pub async fn send_roots_list_changed(&self) -> Result<()> {
+        self.not_in_stateless_era("notifications/roots/list_changed")?;
         self.send_notification::<RootsListChangedNotification>(&Default::default())
             .await
+    }
+}
+
+impl ClientSession {
+    pub(crate) fn is_stateless(&self) -> bool {
+        self.modern_meta().is_some()
+    }
+
+    fn not_in_stateless_era(&self, method: &str) -> Result<()> {
+        if self.is_stateless() {
+            return Err(ClientError::NotSupported {
+                method: method.to_owned(),
+                why: format!(
+                    "protocol {} removed it; the session speaks that version",
+                    self.protocol_version().unwrap_or_default()
+                ),
+            });
+        }
+        Ok(())
     }
 }
 

@@ -67,6 +67,54 @@ pub enum ClientError {
         /// Why not.
         why: String,
     },
+    /// The server needs a client capability that this request did not
+    /// declare (error -32021).
+    #[error("the server requires client capabilities for `{method}` that this client did not declare: {required}; configure the matching callback (sampling, elicitation, roots) or extension")]
+    MissingClientCapability {
+        /// The method called.
+        method: String,
+        /// The capabilities the server requires, as it sent them.
+        required: serde_json::Value,
+    },
+    /// The server kept asking for input beyond the configured number of
+    /// rounds.
+    #[error("`{method}` still asked for input after {rounds} rounds; giving up (raise `max_input_rounds` if the server legitimately needs more)")]
+    TooManyInputRounds {
+        /// The method called.
+        method: String,
+        /// How many rounds were answered.
+        rounds: usize,
+    },
+    /// A callback serving the server's input request failed.
+    #[error("answering the server's `{request}` input request for `{method}` failed: {error}")]
+    InputRequestFailed {
+        /// The method called.
+        method: String,
+        /// The input request's method (sampling, elicitation, roots).
+        request: String,
+        /// The callback's error.
+        error: ErrorObject,
+    },
+    /// A task ended without a result.
+    #[error("task {task_id} of `{method}` ended with status `{status}`{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    TaskEnded {
+        /// The method that created the task.
+        method: String,
+        /// The task.
+        task_id: String,
+        /// `failed` or `cancelled`.
+        status: String,
+        /// The server's message or error, if any.
+        detail: Option<String>,
+    },
+    /// Our own request could not be built.
+    #[error("could not build the request `{method}`: {detail}")]
+    InvalidRequest {
+        /// The method.
+        method: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// The session was used before `initialize` or after it failed.
     #[error("the session is not initialized; call `initialize()` first")]
     NotInitialized,
@@ -99,6 +147,16 @@ impl ClientError {
     /// True for a timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(self, ClientError::Timeout { .. })
+    }
+
+    /// True when the server said the resource does not exist (-32002 in the
+    /// initialize era, -32602 with a `uri` in the stateless era).
+    pub fn is_resource_not_found(&self) -> bool {
+        match self.server_error() {
+            Some(e) if e.code == mcp_types::error_codes::RESOURCE_NOT_FOUND => true,
+            Some(e) => e.code == mcp_jsonrpc::error_codes::INVALID_PARAMS && e.data.as_ref().is_some_and(|d| d.get("uri").is_some()),
+            None => false,
+        }
     }
 
     /// True when the connection is gone.

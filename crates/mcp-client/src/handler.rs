@@ -6,15 +6,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use mcp_jsonrpc::{error_codes, ErrorObject, Handler, Notification, Peer, RawValue, Request, TransportError};
-use mcp_types::{ServerNotification, ServerRequest};
+use mcp_types::{methods, ServerNotification, ServerRequest};
 use serde::Serialize;
 
-use crate::options::{ClientSessionOptions, IncomingMessage, RequestContext};
-use crate::validate::ToolSchemas;
+use crate::options::{IncomingMessage, RequestContext};
+use crate::session::Shared;
 
 pub(crate) struct SessionHandler {
-    pub(crate) options: Arc<ClientSessionOptions>,
-    pub(crate) tool_schemas: Arc<ToolSchemas>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
@@ -50,7 +49,7 @@ impl Handler for SessionHandler {
         let ctx = RequestContext {
             cancelled: cx.cancelled.clone(),
         };
-        let o = &self.options;
+        let o = &self.shared.options;
         match parsed {
             ServerRequest::Ping(_) => encode(&serde_json::json!({})),
             ServerRequest::CreateMessage(p) => match &o.sampling_callback {
@@ -81,23 +80,34 @@ impl Handler for SessionHandler {
                 return;
             }
         };
+        let shared = &self.shared;
         match &parsed {
-            ServerNotification::ToolListChanged(_) => self.tool_schemas.clear(),
+            ServerNotification::ToolListChanged(_) => {
+                shared.tool_schemas.clear();
+                shared.cache.invalidate_method(methods::TOOLS_LIST);
+            }
+            ServerNotification::PromptListChanged(_) => shared.cache.invalidate_method(methods::PROMPTS_LIST),
+            ServerNotification::ResourceListChanged(_) => {
+                shared.cache.invalidate_method(methods::RESOURCES_LIST);
+                shared.cache.invalidate_method(methods::RESOURCES_TEMPLATES_LIST);
+            }
+            ServerNotification::ResourceUpdated(p) => shared.cache.invalidate_read(&p.uri),
+            ServerNotification::SubscriptionsAcknowledged(p) => shared.listen.acknowledged(p.notifications.clone()),
             ServerNotification::LoggingMessage(p) => {
-                if let Some(cb) = &self.options.logging_callback {
+                if let Some(cb) = &shared.options.logging_callback {
                     cb(p.clone()).await;
                 }
             }
             _ => {}
         }
-        if let Some(handler) = &self.options.message_handler {
+        if let Some(handler) = &shared.options.message_handler {
             handler(IncomingMessage::Notification(Arc::new(parsed))).await;
         }
     }
 
     fn handle_transport_error(&self, error: &TransportError) {
         tracing::debug!(%error, "transport report");
-        if let Some(handler) = self.options.message_handler.clone() {
+        if let Some(handler) = self.shared.options.message_handler.clone() {
             let report = Arc::new(TransportError::Other(error.to_string().into()));
             if let Ok(rt) = tokio::runtime::Handle::try_current() {
                 rt.spawn(async move { handler(IncomingMessage::TransportError(report)).await });

@@ -11,11 +11,17 @@
 //! WebSocket and HTTP crates) produce.
 
 mod api;
+mod cache;
+mod envelope;
 mod error;
 mod handler;
 mod hooks;
+mod listen;
+mod negotiate;
 mod options;
+mod rounds;
 mod session;
+mod tasks;
 mod validate;
 
 pub use api::MAX_PAGES;
@@ -24,6 +30,7 @@ pub use hooks::McpHooks;
 pub use options::{
     BoxFuture, CallOptions, ClientSessionOptions, ElicitationCallback, IncomingMessage, ListRootsCallback,
     LoggingCallback, MessageHandler, ProgressCallback, ProtocolMode, RequestContext, SamplingCallback,
-    DEFAULT_READ_TIMEOUT,
+    DEFAULT_DISCOVER_TIMEOUT, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_READ_TIMEOUT,
 };
+pub use rounds::RoundResult;
 pub use session::{ClientSession, Era, Negotiated};

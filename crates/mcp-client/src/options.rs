@@ -65,13 +65,41 @@ pub enum IncomingMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ProtocolMode {
-    /// The `initialize` handshake, offering the latest revision of that era
-    /// and accepting any supported one the server picks.
+    /// Probe with `server/discover` and speak 2026-07-28 if the server does;
+    /// otherwise fall back to the `initialize` handshake, as the spec's
+    /// dual-era rules prescribe.
     #[default]
+    Auto,
+    /// The `initialize` handshake only, offering the latest revision of that
+    /// era and accepting any supported one the server picks.
     Legacy,
-    /// Exactly this revision.
+    /// Exactly this revision (either era).
     Pinned(String),
 }
+
+impl std::str::FromStr for ProtocolMode {
+    type Err = String;
+
+    /// `auto`, `legacy`, or a supported version such as `2025-06-18`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(ProtocolMode::Auto),
+            "legacy" => Ok(ProtocolMode::Legacy),
+            v if mcp_types::version::is_supported(v) => Ok(ProtocolMode::Pinned(v.to_owned())),
+            other => Err(format!(
+                "unknown protocol `{other}`: use auto, legacy or one of {}",
+                mcp_types::version::SUPPORTED.join(", ")
+            )),
+        }
+    }
+}
+
+/// How long the `server/discover` probe waits before it assumes a server of
+/// the initialize era.
+pub const DEFAULT_DISCOVER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many rounds of input a request may ask for before the client gives up.
+pub const DEFAULT_MAX_INPUT_ROUNDS: usize = 10;
 
 /// The default timeout of each request.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
@@ -100,6 +128,22 @@ pub struct ClientSessionOptions {
     pub message_handler: Option<MessageHandler>,
     /// Validate structured tool results against `outputSchema` (default on).
     pub validate_tool_output: bool,
+    /// How long the `server/discover` probe of [`ProtocolMode::Auto`] waits.
+    pub discover_timeout: Duration,
+    /// Most rounds of input (2026-07-28 multi round-trip requests) answered
+    /// for one request.
+    pub max_input_rounds: usize,
+    /// Opt in to the tasks extension (`io.modelcontextprotocol/tasks`): a
+    /// tool call may then return a task, which the session polls to
+    /// completion.
+    pub tasks: bool,
+    /// In the stateless era, open a `subscriptions/listen` stream for the
+    /// list-changed notifications the server offers, so that they reach the
+    /// message handler as in the initialize era (default on).
+    pub listen_for_list_changes: bool,
+    /// Cache results of discover, lists and reads for their `ttlMs`
+    /// (stateless era; default on).
+    pub cache_results: bool,
 }
 
 impl fmt::Debug for ClientSessionOptions {
@@ -114,6 +158,11 @@ impl fmt::Debug for ClientSessionOptions {
             .field("logging_callback", &self.logging_callback.is_some())
             .field("message_handler", &self.message_handler.is_some())
             .field("validate_tool_output", &self.validate_tool_output)
+            .field("discover_timeout", &self.discover_timeout)
+            .field("max_input_rounds", &self.max_input_rounds)
+            .field("tasks", &self.tasks)
+            .field("listen_for_list_changes", &self.listen_for_list_changes)
+            .field("cache_results", &self.cache_results)
             .finish()
     }
 }
@@ -130,6 +179,11 @@ impl Default for ClientSessionOptions {
             logging_callback: None,
             message_handler: None,
             validate_tool_output: true,
+            discover_timeout: DEFAULT_DISCOVER_TIMEOUT,
+            max_input_rounds: DEFAULT_MAX_INPUT_ROUNDS,
+            tasks: false,
+            listen_for_list_changes: true,
+            cache_results: true,
         }
     }
 }
@@ -155,6 +209,37 @@ impl ClientSessionOptions {
     /// Sets which protocol revision(s) to speak.
     pub fn protocol(mut self, mode: ProtocolMode) -> Self {
         self.protocol = mode;
+        self
+    }
+
+    /// Sets how long the `server/discover` probe waits.
+    pub fn discover_timeout(mut self, timeout: Duration) -> Self {
+        self.discover_timeout = timeout;
+        self
+    }
+
+    /// Sets the most rounds of input answered for one request.
+    pub fn max_input_rounds(mut self, rounds: usize) -> Self {
+        self.max_input_rounds = rounds;
+        self
+    }
+
+    /// Opts in to the tasks extension.
+    pub fn tasks(mut self, on: bool) -> Self {
+        self.tasks = on;
+        self
+    }
+
+    /// Turns the automatic list-changed subscription of the stateless era on
+    /// or off.
+    pub fn listen_for_list_changes(mut self, on: bool) -> Self {
+        self.listen_for_list_changes = on;
+        self
+    }
+
+    /// Turns the result cache of the stateless era on or off.
+    pub fn cache_results(mut self, on: bool) -> Self {
+        self.cache_results = on;
         self
     }
 
@@ -226,6 +311,8 @@ pub struct CallOptions {
     /// Receives this call's progress notifications; progress also resets
     /// the timeout.
     pub progress: Option<ProgressCallback>,
+    /// Skip the result cache for this call (and refresh it).
+    pub bypass_cache: bool,
 }
 
 impl fmt::Debug for CallOptions {
@@ -234,6 +321,7 @@ impl fmt::Debug for CallOptions {
             .field("timeout", &self.timeout)
             .field("max_total", &self.max_total)
             .field("progress", &self.progress.is_some())
+            .field("bypass_cache", &self.bypass_cache)
             .finish()
     }
 }
@@ -253,6 +341,12 @@ impl CallOptions {
     /// Sets an upper bound on the whole call.
     pub fn max_total(mut self, max_total: Duration) -> Self {
         self.max_total = Some(max_total);
+        self
+    }
+
+    /// Skips the result cache for this call.
+    pub fn bypass_cache(mut self) -> Self {
+        self.bypass_cache = true;
         self
     }
 

@@ -1,6 +1,53 @@
 //! JSON-RPC 2.0 for the MCP client SDK: messages, the transport seam and the
 //! peer engine. This crate knows no MCP method; the conventions it needs
-//! (how to cancel, how progress is reported) are supplied by the layer above.
+//! (how to cancel, how progress is reported) are supplied by the layer above
+//! through [`ProtocolHooks`].
+//!
+//! - Messages ([`Message`] and its parts) are parsed once; `params` and
+//!   `result` stay [`RawValue`] until the caller decodes them into the type it
+//!   asked for.
+//! - A [`Transport`] is a pair of bounded channels plus a [`TransportGuard`];
+//!   [`memory_pair`] connects two in memory, [`lines`] frames any
+//!   `AsyncRead + AsyncWrite` as newline-delimited JSON.
+//! - A [`Peer`] runs over a transport: it allocates ids, matches responses,
+//!   enforces timeouts, cancels abandoned requests, routes progress, and
+//!   dispatches what the peer sends to a [`Handler`].
+//!
+//! Two peers over [`memory_pair`], one answering the other:
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use mcp_jsonrpc::{
+//!     async_trait, memory_pair, to_raw, ErrorObject, Handler, NoHandler, Peer, PeerConfig, RawValue,
+//!     Request, RequestContext, RequestOptions,
+//! };
+//!
+//! struct Adder;
+//!
+//! #[async_trait]
+//! impl Handler for Adder {
+//!     async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Box<RawValue>, ErrorObject> {
+//!         let bad = |e: serde_json::Error| ErrorObject::new(-32602, e.to_string());
+//!         let params = req.params.ok_or_else(|| ErrorObject::new(-32602, "params required"))?;
+//!         let [a, b]: [i64; 2] = serde_json::from_str(params.get()).map_err(bad)?;
+//!         to_raw(&(a + b)).map_err(bad)
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), mcp_jsonrpc::Error> {
+//! let (a, b) = memory_pair(16);
+//! let client = Peer::start(a, Arc::new(NoHandler), PeerConfig::default());
+//! let _server = Peer::start(b, Arc::new(Adder), PeerConfig::default());
+//!
+//! let sum: i64 = client.request("add", Some(&[2, 3]), RequestOptions::default()).await?;
+//! assert_eq!(sum, 5);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Parsing one message:
 //!
 //! ```
 //! use mcp_jsonrpc::{Message, RequestId};
@@ -24,6 +71,7 @@ mod transport;
 #[cfg(test)]
 mod tests;
 
+pub use async_trait::async_trait;
 pub use error::{error_codes, CloseReason, ParseError, TransportError};
 pub use handler::{Handler, NoHandler, RequestContext};
 pub use message::{

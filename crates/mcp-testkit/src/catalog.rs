@@ -6,6 +6,8 @@ use mcp_types::{
 };
 use serde_json::{json, Map, Value};
 
+use crate::mrtr::SECRET_URI;
+
 fn object(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
@@ -17,9 +19,12 @@ fn tool(name: &str, description: &str, input: Value) -> Tool {
     Tool::new(name, object(input)).with_description(description)
 }
 
-/// Every tool, in listing order.
-pub(crate) fn tools() -> Vec<Tool> {
-    vec![
+/// Every tool, in listing order. The `initialize` era lists the original
+/// twelve (its tests count them); 2026-07-28 adds the tools for multi
+/// round-trip requests, subscriptions and tasks, and documents how the
+/// interactive tools behave in that era.
+pub(crate) fn tools(modern: bool) -> Vec<Tool> {
+    let mut tools = vec![
         tool(
             "echo",
             "Echoes the message back.",
@@ -93,7 +98,66 @@ pub(crate) fn tools() -> Vec<Tool> {
             "Answers with a text of the given size in bytes (for tests of size limits).",
             json!({"type": "object", "properties": {"bytes": {"type": "integer", "minimum": 0}}, "required": ["bytes"]}),
         ),
-    ]
+    ];
+    if modern {
+        modernize(&mut tools);
+    }
+    tools
+}
+
+/// The 2026-07-28 additions to the tool list.
+fn modernize(tools: &mut Vec<Tool>) {
+    for tool in tools.iter_mut() {
+        let extra = match tool.name.as_str() {
+            "slow" => {
+                tool.input_schema.insert(
+                    "properties".into(),
+                    json!({
+                        "steps": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 5},
+                        "delay_ms": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 100},
+                        "task": {"type": "boolean", "default": false}
+                    }),
+                );
+                " With `task: true` and the tasks extension declared, it runs as a task."
+            }
+            "ask" => {
+                " In 2026-07-28 it returns input_required (elicitation/create); without the elicitation \
+                 capability it answers isError."
+            }
+            "sample" => {
+                " In 2026-07-28 it returns input_required (sampling/createMessage); without the sampling \
+                 capability it fails with -32021."
+            }
+            "roots" => {
+                " In 2026-07-28 it returns input_required (roots/list); without the roots capability it \
+                 answers isError."
+            }
+            "notify" => " In 2026-07-28 the notifications go to the matching subscriptions/listen streams.",
+            _ => continue,
+        };
+        let description = format!("{}{extra}", tool.description.as_deref().unwrap_or_default());
+        tool.description = Some(description);
+    }
+    tools.extend([
+        tool(
+            "multi_step",
+            "Asks for a name, then for a confirmation (two elicitation rounds; input_required twice in \
+             2026-07-28, the state travels in requestState). Without the elicitation capability it \
+             answers isError.",
+            json!({"type": "object", "properties": {}}),
+        ),
+        tool(
+            "task_input",
+            "Runs as a task (tasks extension required, else -32021) that waits in input_required until \
+             tasks/update answers its question.",
+            json!({"type": "object", "properties": {"question": {"type": "string"}, "task": {"type": "boolean"}}}),
+        ),
+        tool(
+            "end_subscriptions",
+            "Ends every active subscriptions/listen gracefully (answers it).",
+            json!({"type": "object", "properties": {}}),
+        ),
+    ]);
 }
 
 pub(crate) const README_URI: &str = "example://readme";
@@ -104,14 +168,25 @@ pub(crate) const GREETING_TEMPLATE: &str = "example://greeting/{name}";
 const LOGO_PNG_BASE64: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
-/// Every resource.
-pub(crate) fn resources() -> Vec<Resource> {
+/// Every resource (2026-07-28 also lists `example://secret`).
+pub(crate) fn resources(modern: bool) -> Vec<Resource> {
     let mut readme = Resource::new(README_URI, "readme");
     readme.mime_type = Some("text/markdown".into());
     readme.description = Some("What this server is.".into());
     let mut logo = Resource::new(LOGO_URI, "logo");
     logo.mime_type = Some("image/png".into());
-    vec![readme, logo]
+    let mut all = vec![readme, logo];
+    if modern {
+        let mut secret = Resource::new(SECRET_URI, "secret");
+        secret.mime_type = Some("text/plain".into());
+        secret.description = Some(
+            "Reading it needs a passphrase: one elicitation round (input_required in 2026-07-28; -32021 \
+             without the elicitation capability)."
+                .into(),
+        );
+        all.push(secret);
+    }
+    all
 }
 
 /// Every resource template.
@@ -154,8 +229,8 @@ pub(crate) fn read(uri: &str) -> Option<ResourceContents> {
     }))
 }
 
-/// Every prompt.
-pub(crate) fn prompts() -> Vec<Prompt> {
+/// Every prompt (2026-07-28 also lists `personal`).
+pub(crate) fn prompts(modern: bool) -> Vec<Prompt> {
     let arg = |name: &str, description: &str, required: bool| -> PromptArgument {
         serde_json::from_value(json!({"name": name, "description": description, "required": required}))
             .unwrap_or_else(|_| unreachable!("a valid prompt argument"))
@@ -166,7 +241,7 @@ pub(crate) fn prompts() -> Vec<Prompt> {
         p.arguments = Some(args);
         p
     };
-    vec![
+    let mut all = vec![
         prompt(
             "greet",
             "Greets someone warmly.",
@@ -180,7 +255,16 @@ pub(crate) fn prompts() -> Vec<Prompt> {
                 arg("language", "Its language", false),
             ],
         ),
-    ]
+    ];
+    if modern {
+        all.push(prompt(
+            "personal",
+            "Asks for your name (input_required with an elicitation in 2026-07-28; -32021 without the \
+             elicitation capability), then greets you.",
+            vec![],
+        ));
+    }
+    all
 }
 
 /// Names offered when completing a `name` argument.

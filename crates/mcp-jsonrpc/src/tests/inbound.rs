@@ -2,7 +2,6 @@
 //! notifications, transport reports.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -73,10 +72,11 @@ async fn concurrent_inbound_requests_are_answered_out_of_order() {
 #[tokio::test]
 async fn inbound_cancellation_stops_the_handler_and_sends_no_response() {
     let (_peer, mut script, handler) = start_with(config());
-    let (dropped_tx, mut dropped) = mpsc::unbounded_channel();
-    *handler.dropped.lock().expect("lock") = Some(dropped_tx);
+    let (mut started, mut dropped) = handler.watch_hangs();
     script.send(request(7, "hang", json!({}))).await;
     script.send(request(8, "hang", json!({}))).await;
+    assert_eq!(started.recv().await, Some(RequestId::Number(7)));
+    assert_eq!(started.recv().await, Some(RequestId::Number(8)));
     script
         .notify("cancelled", json!({"requestId": 7, "reason": "user"}))
         .await;
@@ -106,12 +106,12 @@ async fn a_panicking_handler_is_answered_with_internal_error() {
 #[tokio::test]
 async fn over_the_limit_inbound_requests_are_refused_at_once() {
     let (_peer, mut script, handler) = start_with(config().max_concurrent_inbound(2));
-    let (dropped_tx, mut dropped) = mpsc::unbounded_channel();
-    *handler.dropped.lock().expect("lock") = Some(dropped_tx);
+    let (mut started, mut dropped) = handler.watch_hangs();
     script.send(request(1, "hang", json!({}))).await;
     script.send(request(2, "hang", json!({}))).await;
     script.send(request(3, "echo", json!({}))).await;
     let refused = script.next().await;
+    assert_eq!(started.recv().await, Some(RequestId::Number(1)));
     assert_eq!(answer(&refused), (3.into(), Err(error_codes::INTERNAL_ERROR)));
     assert!(matches!(&refused, Message::Error(e) if e.error.message == "too many concurrent requests"));
     // Once one finishes, there is room again.
@@ -191,11 +191,23 @@ async fn a_handler_can_call_back_into_the_peer() {
 #[tokio::test(start_paused = true)]
 async fn inbound_handlers_are_stopped_when_the_connection_closes() {
     let (peer, script, handler) = start_with(config());
-    let (dropped_tx, mut dropped) = mpsc::unbounded_channel();
-    *handler.dropped.lock().expect("lock") = Some(dropped_tx);
+    let (mut started, mut dropped) = handler.watch_hangs();
     script.send(request(1, "hang", json!({}))).await;
-    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(started.recv().await, Some(RequestId::Number(1)));
     drop(script);
     assert_eq!(dropped.recv().await, Some(RequestId::Number(1)));
     peer.closed().await;
+}
+
+#[tokio::test]
+async fn a_request_cancelled_before_its_handler_runs_gets_no_response() {
+    let (_peer, mut script, _) = start_with(config());
+    for id in 1..=20 {
+        script.send(request(id, "sleep", json!({"ms": 50}))).await;
+        script.notify("cancelled", json!({"requestId": id})).await;
+    }
+    // Cancelling an unknown id is harmless.
+    script.notify("cancelled", json!({"requestId": 999})).await;
+    script.send(request(100, "echo", json!(100))).await;
+    assert_eq!(answer(&script.next().await), (100.into(), Ok("100".to_owned())));
 }

@@ -138,6 +138,7 @@ pub(super) struct TestHandler {
     pub(super) notifications: Mutex<Vec<String>>,
     pub(super) reports: Mutex<Vec<String>>,
     pub(super) dropped: Mutex<Option<mpsc::UnboundedSender<RequestId>>>,
+    pub(super) started: Mutex<Option<mpsc::UnboundedSender<RequestId>>>,
     pub(super) seen: Mutex<Option<mpsc::UnboundedSender<String>>>,
 }
 
@@ -148,6 +149,22 @@ impl Drop for DropReport {
         if let Some(tx) = &self.0 {
             let _ = tx.send(self.1.clone());
         }
+    }
+}
+
+impl TestHandler {
+    /// Channels reporting when a `hang` handler starts and when it is dropped.
+    pub(super) fn watch_hangs(
+        &self,
+    ) -> (
+        mpsc::UnboundedReceiver<RequestId>,
+        mpsc::UnboundedReceiver<RequestId>,
+    ) {
+        let (started_tx, started) = mpsc::unbounded_channel();
+        let (dropped_tx, dropped) = mpsc::unbounded_channel();
+        *self.started.lock().expect("lock") = Some(started_tx);
+        *self.dropped.lock().expect("lock") = Some(dropped_tx);
+        (started, dropped)
     }
 }
 
@@ -170,6 +187,9 @@ impl Handler for TestHandler {
             "hang" => {
                 let tx = self.dropped.lock().expect("lock").clone();
                 let _report = DropReport(tx, cx.id.clone());
+                if let Some(started) = &*self.started.lock().expect("lock") {
+                    let _ = started.send(cx.id.clone());
+                }
                 std::future::pending().await
             }
             "panic" => panic!("the handler failed on purpose"),

@@ -1,0 +1,148 @@
+//! `mcp-bench all`: `decode`, then each client implementation in its own
+//! process (so that peak RSS is per client) against `echo-server`, rounds
+//! interleaved (ours, raw, rmcp, ours, …), medians per figure, one table
+//! with ratios against the raw floor and against rmcp.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::client::{IN_FLIGHT, IN_FLIGHT_TOTAL, SEQUENTIAL, WARMUP};
+use crate::decode::median;
+
+/// The figures of the JSON line, in table order: key, heading, unit scale.
+const FIGURES: [(&str, &str, f64); 4] = [
+    ("spawn_to_init_ms", "spawn→init ms", 1.0),
+    ("seq_calls_per_s", "seq calls/s", 1.0),
+    ("inflight_calls_per_s", "64-in-flight calls/s", 1.0),
+    ("peak_rss_kib", "peak RSS MiB", 1.0 / 1024.0),
+];
+
+struct Options {
+    echo_server: PathBuf,
+    rmcp_client: Option<PathBuf>,
+    rounds: usize,
+}
+
+fn options(args: &[String]) -> Result<Options> {
+    let exe = std::env::current_exe().context("cannot find this program's path")?;
+    let dir = exe.parent().unwrap_or(Path::new("."));
+    let mut o = Options {
+        echo_server: dir.join("echo-server"),
+        rmcp_client: None,
+        rounds: 3,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--echo-server" => o.echo_server = value()?.into(),
+            "--rmcp-client" => o.rmcp_client = Some(value()?.into()),
+            "--rounds" => o.rounds = value()?.parse().context("--rounds takes a number")?,
+            other => bail!("unknown argument `{other}` to `all`"),
+        }
+    }
+    if !o.echo_server.exists() {
+        bail!(
+            "no echo server at {} (pass --echo-server)",
+            o.echo_server.display()
+        );
+    }
+    Ok(o)
+}
+
+/// Runs everything and prints the tables.
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    let o = options(args)?;
+    crate::decode::run()?;
+
+    let exe = std::env::current_exe()?;
+    let echo = o.echo_server.to_string_lossy().into_owned();
+    let mut clients: Vec<(&str, Command)> = Vec::new();
+    for which in ["ours", "raw"] {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["client", "--impl", which, "--server", &echo]);
+        clients.push((which, cmd));
+    }
+    match &o.rmcp_client {
+        Some(path) if path.exists() => {
+            let mut cmd = Command::new(path);
+            cmd.args(["--server", &echo]);
+            clients.push(("rmcp", cmd));
+        }
+        Some(path) => eprintln!("note: no rmcp client at {}; skipping it", path.display()),
+        None => eprintln!("note: no --rmcp-client given; skipping rmcp"),
+    }
+
+    println!(
+        "\n== clients against echo-server over stdio: {WARMUP} warm-up + {SEQUENTIAL} sequential \
+         tools/call, then {IN_FLIGHT_TOTAL} with {IN_FLIGHT} in flight; each client in its own \
+         process; median of {} interleaved rounds",
+        o.rounds
+    );
+    let mut results: Vec<Vec<Value>> = vec![Vec::new(); clients.len()];
+    for round in 1..=o.rounds {
+        for ((name, cmd), got) in clients.iter_mut().zip(results.iter_mut()) {
+            let line = run_client(cmd).with_context(|| format!("client {name}, round {round}"))?;
+            eprintln!("   round {round} {name:<5} {line}");
+            got.push(line);
+        }
+    }
+
+    let medians: Vec<(&str, Vec<f64>)> = clients
+        .iter()
+        .zip(&results)
+        .map(|((name, _), runs)| {
+            let figs = FIGURES
+                .iter()
+                .map(|(key, _, scale)| median(runs.iter().filter_map(|r| r[*key].as_f64()).collect()) * scale)
+                .collect();
+            (*name, figs)
+        })
+        .collect();
+    print_table(&medians);
+    Ok(())
+}
+
+/// Runs one client process; its last stdout line is the JSON figures.
+fn run_client(cmd: &mut Command) -> Result<Value> {
+    let out = cmd.stdin(Stdio::null()).stderr(Stdio::inherit()).output()?;
+    if !out.status.success() {
+        bail!("exited with {}", out.status);
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().context("printed nothing")?;
+    serde_json::from_str(last).with_context(|| format!("not a JSON line: {last:?}"))
+}
+
+fn print_table(rows: &[(&str, Vec<f64>)]) {
+    let base = |name: &str| rows.iter().find(|(n, _)| *n == name).map(|(_, f)| f.clone());
+    let (raw, rmcp) = (base("raw"), base("rmcp"));
+    let mut head = format!("\n  {:<6}", "impl");
+    for (_, heading, _) in FIGURES {
+        head.push_str(&format!(" | {heading:>20}  ×raw ×rmcp"));
+    }
+    println!("{head}");
+    for (name, figs) in rows {
+        let mut line = format!("  {name:<6}");
+        for (i, v) in figs.iter().enumerate() {
+            let ratio = |b: &Option<Vec<f64>>| match b {
+                Some(b) if b[i] > 0.0 => format!("{:.2}", v / b[i]),
+                _ => "-".to_owned(),
+            };
+            let value = if *v >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            };
+            line.push_str(&format!(" | {value:>20} {:>5} {:>5}", ratio(&raw), ratio(&rmcp)));
+        }
+        println!("{line}");
+    }
+    println!(
+        "\n  ratios are value / value of raw (the floor: lines on pipes, no engine) and of rmcp;\n  \
+         for calls/s higher is better, for ms and MiB lower is better"
+    );
+}

@@ -1,0 +1,81 @@
+//! `mcp-bench`: the benchmark driver of the MCP client SDK.
+//!
+//! - `mcp-bench decode`: in-process decoding of a `tools/call` response
+//!   (1 KiB and 1 MiB of text): our raw-value path against a plain
+//!   `serde_json::Value` parse and against the `Value` detour.
+//! - `mcp-bench client --impl ours|raw --server <cmd…>`: one client
+//!   implementation against a stdio server; prints one JSON line.
+//! - `mcp-bench all [--echo-server PATH] [--rmcp-client PATH] [--rounds N]`:
+//!   `decode`, then every client in its own process, rounds interleaved,
+//!   medians and ratios in a table.
+//!
+//! The machine running this is usually shared and noisy: read the ratios of
+//! figures measured side by side, not the absolute numbers.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod all;
+mod client;
+mod decode;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "usage: mcp-bench <decode | client --impl ours|raw --server <cmd…> | all [options]>
+
+  decode                         decode a tools/call response (1 KiB, 1 MiB): ours vs Value parse vs Value detour
+  client --impl ours|raw --server <cmd…>
+                                 one client against a stdio server; prints one JSON line
+  all [--echo-server PATH] [--rmcp-client PATH] [--rounds N]
+                                 decode, then each client in its own process, rounds interleaved, medians";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    };
+    let rest = &args[1..];
+    match cmd.as_str() {
+        "decode" => decode::run(),
+        "client" => {
+            let (which, server) = client_args(rest)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let figures = runtime.block_on(client::run(which, &server))?;
+            println!("{figures}");
+            Ok(())
+        }
+        "all" => all::run(rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n{USAGE}"),
+    }
+}
+
+/// `--impl ours|raw --server <cmd…>` (the server command takes the rest).
+fn client_args(args: &[String]) -> Result<(client::Impl, Vec<String>)> {
+    let mut which = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--impl" => {
+                let v = args.get(i + 1).context("--impl needs a value")?;
+                which = Some(match v.as_str() {
+                    "ours" => client::Impl::Ours,
+                    "raw" => client::Impl::Raw,
+                    other => bail!("unknown --impl `{other}` (ours or raw)"),
+                });
+                i += 2;
+            }
+            "--server" => {
+                let server = args[i + 1..].to_vec();
+                if server.is_empty() {
+                    bail!("--server needs a command");
+                }
+                return Ok((which.context("--impl ours|raw is required")?, server));
+            }
+            other => bail!("unknown argument `{other}`\n{USAGE}"),
+        }
+    }
+    bail!("--server <cmd…> is required\n{USAGE}")
+}
