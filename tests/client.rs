@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_client::{CallOptions, ClientError, ClientSession, ClientSessionOptions, Era, IncomingMessage, ProtocolMode};
+use mcp_client::{
+    CallOptions, ClientError, ClientSession, ClientSessionOptions, Era, IncomingMessage, ProtocolMode,
+};
 use mcp_jsonrpc::{Message, RequestId};
 use mcp_testkit::{example_session, scripted_pair, with_timeout};
 use mcp_types::{
@@ -385,7 +387,10 @@ async fn dropping_a_call_sends_cancelled() {
 
 async fn handshake_with(version: &str) -> Result<ClientSession, ClientError> {
     let (transport, mut server) = scripted_pair();
-    let session = ClientSession::new(transport, ClientSessionOptions::new().protocol(ProtocolMode::Legacy));
+    let session = ClientSession::new(
+        transport,
+        ClientSessionOptions::new().protocol(ProtocolMode::Legacy),
+    );
     let version = version.to_owned();
     let script = tokio::spawn(async move {
         let init = server.request().await;

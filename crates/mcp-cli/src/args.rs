@@ -22,6 +22,15 @@ pub(crate) struct Cli {
     /// Extra environment variable for the server process (repeatable).
     #[arg(long = "env", value_name = "K=V", global = true)]
     pub(crate) env: Vec<String>,
+    /// Protocol: `auto` (probe for 2026-07-28, fall back to `initialize`),
+    /// `legacy` (`initialize` only), or a version such as `2025-06-18`.
+    #[arg(
+        long,
+        value_name = "auto|legacy|VERSION",
+        default_value = "auto",
+        global = true
+    )]
+    pub(crate) protocol: mcp_client::ProtocolMode,
     /// Log to stderr (-v: info, -vv: debug, -vvv: trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,

@@ -40,6 +40,7 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
         .context("could not start the server")?;
     let options = ClientSessionOptions::new()
         .read_timeout(timeout)
+        .protocol(cli.protocol.clone())
         .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
         .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
     let session = ClientSession::new(transport.into_transport(), options);

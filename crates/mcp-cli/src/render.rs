@@ -119,7 +119,7 @@ pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
         return out.print_json(&json!({
             "serverInfo": n.server_info,
             "protocolVersion": n.protocol_version,
-            "era": format!("{:?}", n.era).to_lowercase(),
+            "era": n.era.to_string(),
             "capabilities": n.capabilities,
             "instructions": n.instructions,
         }));
@@ -136,7 +136,7 @@ pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
         n.server_info.version,
         title
     );
-    println!("protocol      {} ({:?} era)", n.protocol_version, n.era);
+    println!("protocol      {} ({} era)", n.protocol_version, n.era);
     let caps = serde_json::to_value(&n.capabilities)?;
     let mut names = Vec::new();
     if let Value::Object(map) = &caps {

@@ -75,10 +75,15 @@ impl ClientSession {
                 tracing::debug!(error = %e, "could not list tools to learn output schemas");
             }
         }
-        let result = match self.send_request::<CallToolRequest>(&params, options.clone()).await {
+        let result = match self
+            .send_request::<CallToolRequest>(&params, options.clone())
+            .await
+        {
             // The server's view of the tool's headers differs from ours:
             // re-list the tools and retry once, as the spec advises.
-            Err(ClientError::Server { error, .. }) if error.code == mcp_types::error_codes::HEADER_MISMATCH => {
+            Err(ClientError::Server { error, .. })
+                if error.code == mcp_types::error_codes::HEADER_MISMATCH =>
+            {
                 tracing::debug!(tool = %params.name, "header mismatch: re-listing tools and retrying once");
                 self.tool_schemas().clear();
                 self.list_all_tools_fresh().await?;
@@ -94,8 +99,9 @@ impl ClientSession {
 
     async fn list_all_tools_fresh(&self) -> Result<Vec<Tool>> {
         let fetch = |cursor| async move {
-            let result: ListToolsResult =
-                self.send_request::<ListToolsRequest>(&page(cursor), CallOptions::new().bypass_cache()).await?;
+            let result: ListToolsResult = self
+                .send_request::<ListToolsRequest>(&page(cursor), CallOptions::new().bypass_cache())
+                .await?;
             self.tool_schemas().record(&result.tools);
             Ok(result)
         };

@@ -4,6 +4,7 @@
 //! bounded in entries and bytes. Multi round-trip retries are never cached.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,9 @@ struct Entry {
 #[derive(Default)]
 pub(crate) struct ResponseCache {
     entries: Mutex<HashMap<(String, String), Entry>>,
+    /// Bumped by every invalidation, so that a result requested before an
+    /// invalidation and received after it is not cached.
+    generation: AtomicU64,
 }
 
 impl ResponseCache {
@@ -61,19 +65,35 @@ impl ResponseCache {
         }
     }
 
-    /// Keeps `raw` for `ttl_ms` (0, negative or absent: not at all).
-    pub(crate) fn put(&self, method: &str, key: &str, raw: &RawValue, ttl_ms: Option<i64>) {
-        let Some(ttl) = ttl_ms.filter(|&t| t > 0) else { return };
+    /// The current generation; pass it to [`ResponseCache::put`] for a
+    /// request sent now.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps `raw` for `ttl_ms` (0, negative or absent: not at all), unless
+    /// something was invalidated since `generation`.
+    pub(crate) fn put(&self, method: &str, key: &str, raw: &RawValue, ttl_ms: Option<i64>, generation: u64) {
+        let Some(ttl) = ttl_ms.filter(|&t| t > 0) else {
+            return;
+        };
         if raw.get().len() > MAX_ENTRY_BYTES {
             return;
         }
         let now = Instant::now();
         let mut entries = self.lock();
+        if self.generation() != generation {
+            return;
+        }
         entries.retain(|_, e| e.expires > now);
         while entries.len() >= MAX_ENTRIES
             || entries.values().map(|e| e.raw.get().len()).sum::<usize>() + raw.get().len() > MAX_BYTES
         {
-            let Some(oldest) = entries.iter().min_by_key(|(_, e)| e.inserted).map(|(k, _)| k.clone()) else {
+            let Some(oldest) = entries
+                .iter()
+                .min_by_key(|(_, e)| e.inserted)
+                .map(|(k, _)| k.clone())
+            else {
                 break;
             };
             entries.remove(&oldest);
@@ -91,13 +111,18 @@ impl ResponseCache {
 
     /// Drops every result of `method`.
     pub(crate) fn invalidate_method(&self, method: &str) {
-        self.lock().retain(|(m, _), _| m != method);
+        let mut entries = self.lock();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        entries.retain(|(m, _), _| m != method);
     }
 
     /// Drops the cached reads of `uri`.
     pub(crate) fn invalidate_read(&self, uri: &str) {
-        self.lock()
-            .retain(|(m, key), _| m != methods::RESOURCES_READ || !key.contains(&format!("\"uri\":{}", quoted(uri))));
+        let mut entries = self.lock();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        entries.retain(|(m, key), _| {
+            m != methods::RESOURCES_READ || !key.contains(&format!("\"uri\":{}", quoted(uri)))
+        });
     }
 }
 
@@ -116,25 +141,47 @@ mod tests {
     #[test]
     fn honours_ttl_and_invalidation() {
         let cache = ResponseCache::default();
-        cache.put("tools/list", "{}", &raw("{\"tools\":[]}"), Some(60_000));
-        cache.put("resources/list", "{}", &raw("{}"), Some(0));
+        cache.put("tools/list", "{}", &raw("{\"tools\":[]}"), Some(60_000), 0);
+        cache.put("resources/list", "{}", &raw("{}"), Some(0), 0);
         assert!(cache.get("tools/list", "{}").is_some());
         assert!(cache.get("resources/list", "{}").is_none(), "ttl 0 is not cached");
         cache.invalidate_method("tools/list");
         assert!(cache.get("tools/list", "{}").is_none());
 
-        cache.put("resources/read", r#"{"uri":"a://b"}"#, &raw("{}"), Some(60_000));
-        cache.put("resources/read", r#"{"uri":"a://c"}"#, &raw("{}"), Some(60_000));
+        let g = cache.generation();
+        cache.put(
+            "resources/read",
+            r#"{"uri":"a://b"}"#,
+            &raw("{}"),
+            Some(60_000),
+            g,
+        );
+        cache.put(
+            "resources/read",
+            r#"{"uri":"a://c"}"#,
+            &raw("{}"),
+            Some(60_000),
+            g,
+        );
         cache.invalidate_read("a://b");
         assert!(cache.get("resources/read", r#"{"uri":"a://b"}"#).is_none());
         assert!(cache.get("resources/read", r#"{"uri":"a://c"}"#).is_some());
     }
 
     #[test]
+    fn a_result_requested_before_an_invalidation_is_not_cached() {
+        let cache = ResponseCache::default();
+        let before = cache.generation();
+        cache.invalidate_method("tools/list");
+        cache.put("tools/list", "{}", &raw("{}"), Some(60_000), before);
+        assert!(cache.get("tools/list", "{}").is_none());
+    }
+
+    #[test]
     fn is_bounded() {
         let cache = ResponseCache::default();
         for i in 0..(MAX_ENTRIES + 10) {
-            cache.put("tools/list", &i.to_string(), &raw("{}"), Some(60_000));
+            cache.put("tools/list", &i.to_string(), &raw("{}"), Some(60_000), 0);
         }
         assert!(cache.lock().len() <= MAX_ENTRIES);
     }

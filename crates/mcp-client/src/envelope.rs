@@ -71,7 +71,10 @@ pub(crate) fn encode<P: Serialize + ?Sized>(
         }
     }
     if let Some(responses) = additions.input_responses {
-        map.insert("inputResponses".into(), serde_json::to_value(responses).map_err(fail)?);
+        map.insert(
+            "inputResponses".into(),
+            serde_json::to_value(responses).map_err(fail)?,
+        );
     }
     if let Some(state) = additions.request_state {
         map.insert("requestState".into(), Value::String(state.to_owned()));
@@ -93,7 +96,10 @@ mod tests {
     #[test]
     fn meta_is_merged_with_the_callers_meta() {
         let mut base = Map::new();
-        base.insert("io.modelcontextprotocol/protocolVersion".into(), json!("2026-07-28"));
+        base.insert(
+            "io.modelcontextprotocol/protocolVersion".into(),
+            json!("2026-07-28"),
+        );
         let additions = Additions {
             meta: Some(&base),
             progress_token: Some(7),

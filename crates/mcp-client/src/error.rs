@@ -154,7 +154,10 @@ impl ClientError {
     pub fn is_resource_not_found(&self) -> bool {
         match self.server_error() {
             Some(e) if e.code == mcp_types::error_codes::RESOURCE_NOT_FOUND => true,
-            Some(e) => e.code == mcp_jsonrpc::error_codes::INVALID_PARAMS && e.data.as_ref().is_some_and(|d| d.get("uri").is_some()),
+            Some(e) => {
+                e.code == mcp_jsonrpc::error_codes::INVALID_PARAMS
+                    && e.data.as_ref().is_some_and(|d| d.get("uri").is_some())
+            }
             None => false,
         }
     }

@@ -92,7 +92,9 @@ impl Handler for SessionHandler {
                 shared.cache.invalidate_method(methods::RESOURCES_TEMPLATES_LIST);
             }
             ServerNotification::ResourceUpdated(p) => shared.cache.invalidate_read(&p.uri),
-            ServerNotification::SubscriptionsAcknowledged(p) => shared.listen.acknowledged(p.notifications.clone()),
+            ServerNotification::SubscriptionsAcknowledged(p) => {
+                shared.listen.acknowledged(p.notifications.clone())
+            }
             ServerNotification::LoggingMessage(p) => {
                 if let Some(cb) = &shared.options.logging_callback {
                     cb(p.clone()).await;

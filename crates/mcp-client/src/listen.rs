@@ -83,7 +83,9 @@ impl ClientSession {
         if !self.options().listen_for_list_changes {
             return;
         }
-        let Some(caps) = self.server_capabilities() else { return };
+        let Some(caps) = self.server_capabilities() else {
+            return;
+        };
         self.update_listen(|d| {
             d.tools = caps.tools.as_ref().and_then(|t| t.list_changed) == Some(true);
             d.prompts = caps.prompts.as_ref().and_then(|p| p.list_changed) == Some(true);
@@ -133,8 +135,15 @@ impl ClientSession {
     /// Applies `change`; if what we want changed, replaces the listen
     /// request. Returns whether it changed.
     fn update_listen(&self, change: impl FnOnce(&mut Desired)) -> bool {
-        let Some(meta) = self.modern_meta() else { return false };
-        let mut state = self.inner.listener.state.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(meta) = self.modern_meta() else {
+            return false;
+        };
+        let mut state = self
+            .inner
+            .listener
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let mut desired = state.0.clone();
         change(&mut desired);
         if desired == state.0 && (state.1.is_some() || desired.is_empty()) {
@@ -171,7 +180,10 @@ async fn run(peer: Peer, meta: Arc<Map<String, Value>>, filter: SubscriptionFilt
     let mut backoff = BACKOFF_MIN;
     loop {
         let options = RequestOptions::default().timeout(LISTEN_RENEWAL);
-        match peer.request_raw(methods::SUBSCRIPTIONS_LISTEN, Some(raw.clone()), options).await {
+        match peer
+            .request_raw(methods::SUBSCRIPTIONS_LISTEN, Some(raw.clone()), options)
+            .await
+        {
             Ok(_) => {
                 tracing::debug!("the server ended the subscription");
                 return;

@@ -26,7 +26,9 @@ enum Probe {
 /// The newest of `offered` that we speak in the stateless era, else the
 /// newest we speak in the initialize era.
 fn pick(offered: &[String]) -> Option<(String, Era)> {
-    let modern = version::SUPPORTED.iter().find(|v| version::is_modern(v) && offered.iter().any(|o| o == *v));
+    let modern = version::SUPPORTED
+        .iter()
+        .find(|v| version::is_modern(v) && offered.iter().any(|o| o == *v));
     if let Some(v) = modern {
         return Some(((*v).to_owned(), Era::Stateless));
     }
@@ -80,13 +82,21 @@ impl ClientSession {
             };
             let call = CallOptions::new().timeout(self.options().discover_timeout);
             let outcome = self
-                .exchange(methods::SERVER_DISCOVER, &DiscoverRequestParams::default(), additions, &call)
+                .exchange(
+                    methods::SERVER_DISCOVER,
+                    &DiscoverRequestParams::default(),
+                    additions,
+                    &call,
+                )
                 .await;
             match outcome {
                 Ok(raw) => return self.discovered(&raw, &offer),
                 Err(ClientError::Server { error, method }) => {
                     if error.code == error_codes::UNSUPPORTED_PROTOCOL_VERSION {
-                        let data = error.data.clone().and_then(|d| serde_json::from_value::<UnsupportedProtocolVersionData>(d).ok());
+                        let data = error
+                            .data
+                            .clone()
+                            .and_then(|d| serde_json::from_value::<UnsupportedProtocolVersionData>(d).ok());
                         let offered = data.map(|d| d.supported).unwrap_or_default();
                         match pick(&offered) {
                             Some((v, Era::Stateless)) if v != offer => offer = v,
@@ -129,7 +139,9 @@ impl ClientSession {
     }
 
     async fn adopt_modern(&self, result: DiscoverResult, version: String) -> InitializeResult {
-        let server_info = result.server_info().unwrap_or_else(|| Implementation::new("unknown", ""));
+        let server_info = result
+            .server_info()
+            .unwrap_or_else(|| Implementation::new("unknown", ""));
         let init = InitializeResult {
             protocol_version: version.clone(),
             capabilities: result.capabilities.clone(),
@@ -154,22 +166,39 @@ impl ClientSession {
     /// version offered.
     async fn initialize_legacy(&self, offer: Option<&str>, exact: bool) -> Result<InitializeResult> {
         let offered = offer.unwrap_or(version::LATEST_INITIALIZE_ERA).to_owned();
-        let params =
-            InitializeRequestParams::new(offered.clone(), self.client_capabilities(), self.options().client_info.clone());
+        let params = InitializeRequestParams::new(
+            offered.clone(),
+            self.client_capabilities(),
+            self.options().client_info.clone(),
+        );
         // `initialize` is never cancelled (the spec forbids it).
-        let options = self.request_options(&CallOptions::default()).cancel_on_drop(false);
-        let result: InitializeResult =
-            self.inner.peer.request(InitializeRequest::METHOD, Some(&params), options).await?;
+        let options = self
+            .request_options(&CallOptions::default())
+            .cancel_on_drop(false);
+        let result: InitializeResult = self
+            .inner
+            .peer
+            .request(InitializeRequest::METHOD, Some(&params), options)
+            .await?;
         let chosen = result.protocol_version.clone();
-        let acceptable = if exact { chosen == offered } else { version::INITIALIZE_ERA.contains(&chosen.as_str()) };
+        let acceptable = if exact {
+            chosen == offered
+        } else {
+            version::INITIALIZE_ERA.contains(&chosen.as_str())
+        };
         if !acceptable {
             self.inner.peer.close().await;
             return Err(ClientError::UnsupportedProtocolVersion {
                 server: chosen,
-                supported: if exact { offered } else { version::INITIALIZE_ERA.join(", ") },
+                supported: if exact {
+                    offered
+                } else {
+                    version::INITIALIZE_ERA.join(", ")
+                },
             });
         }
-        self.send_notification::<InitializedNotification>(&Default::default()).await?;
+        self.send_notification::<InitializedNotification>(&Default::default())
+            .await?;
         self.set_negotiated(Negotiated {
             protocol_version: chosen,
             era: Era::Initialize,
@@ -189,7 +218,10 @@ impl ClientSession {
                 why: "the session speaks a protocol version of the initialize era".into(),
             });
         }
-        self.send_request::<mcp_types::DiscoverRequest>(&DiscoverRequestParams::default(), CallOptions::default())
-            .await
+        self.send_request::<mcp_types::DiscoverRequest>(
+            &DiscoverRequestParams::default(),
+            CallOptions::default(),
+        )
+        .await
     }
 }

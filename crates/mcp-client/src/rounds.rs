@@ -4,7 +4,9 @@
 //! server-to-client requests in the initialize era.
 
 use mcp_jsonrpc::RawValue;
-use mcp_types::{methods, InputRequest, InputRequests, InputRequiredResult, InputResponse, InputResponses, ResultType};
+use mcp_types::{
+    methods, InputRequest, InputRequests, InputRequiredResult, InputResponse, InputResponses, ResultType,
+};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -25,7 +27,10 @@ struct Probe {
 
 /// The methods whose results may ask for input (2026-07-28).
 fn accepts_input(method: &str) -> bool {
-    matches!(method, methods::TOOLS_CALL | methods::PROMPTS_GET | methods::RESOURCES_READ)
+    matches!(
+        method,
+        methods::TOOLS_CALL | methods::PROMPTS_GET | methods::RESOURCES_READ
+    )
 }
 
 /// What one exchange returned: a final result or a request for input.
@@ -60,6 +65,7 @@ impl ClientSession {
                 return Ok(hit);
             }
         }
+        let generation = self.inner.shared.cache.generation();
         let mut responses: Option<InputResponses> = None;
         let mut state: Option<String> = None;
         let max_rounds = self.options().max_input_rounds;
@@ -75,21 +81,28 @@ impl ClientSession {
             match probe.result_type.unwrap_or(ResultType::Complete) {
                 ResultType::Complete => {
                     if let (Some(key), 0) = (&cache_key, round) {
-                        self.inner.shared.cache.put(method, key, &raw, probe.ttl_ms);
+                        self.inner
+                            .shared
+                            .cache
+                            .put(method, key, &raw, probe.ttl_ms, generation);
                     }
                     return Ok(raw);
                 }
                 ResultType::InputRequired if accepts_input(method) => {
                     let required: InputRequiredResult = decode(method, &raw)?;
                     responses = match required.input_requests {
-                        Some(requests) if !requests.is_empty() => Some(self.answer_inputs(method, requests).await?),
+                        Some(requests) if !requests.is_empty() => {
+                            Some(self.answer_inputs(method, requests).await?)
+                        }
                         _ => None,
                     };
                     // Echo exactly what the server sent, and nothing if it
                     // sent nothing.
                     state = required.request_state;
                 }
-                ResultType::Other(t) if t == "task" && method == methods::TOOLS_CALL && self.options().tasks => {
+                ResultType::Other(t)
+                    if t == "task" && method == methods::TOOLS_CALL && self.options().tasks =>
+                {
                     // Boxed: polling the task goes through this pipeline again.
                     return Box::pin(self.await_task(method, &raw)).await;
                 }
@@ -143,7 +156,11 @@ impl ClientSession {
 
     /// Answers each input request through the matching callback, in key
     /// order.
-    pub(crate) async fn answer_inputs(&self, method: &str, requests: InputRequests) -> Result<InputResponses> {
+    pub(crate) async fn answer_inputs(
+        &self,
+        method: &str,
+        requests: InputRequests,
+    ) -> Result<InputResponses> {
         let o = self.options();
         let mut responses = InputResponses::new();
         for (key, request) in requests {
@@ -157,19 +174,36 @@ impl ClientSession {
             let failed = |request: &str| {
                 let method = method.to_owned();
                 let request = request.to_owned();
-                move |error| ClientError::InputRequestFailed { method, request, error }
+                move |error| ClientError::InputRequestFailed {
+                    method,
+                    request,
+                    error,
+                }
             };
             let response = match request {
                 InputRequest::Elicitation(p) => {
-                    let cb = o.elicitation_callback.as_ref().ok_or_else(|| undeclared("elicitation"))?;
+                    let cb = o
+                        .elicitation_callback
+                        .as_ref()
+                        .ok_or_else(|| undeclared("elicitation"))?;
                     InputResponse::Elicitation(cb(cx, p).await.map_err(failed(methods::ELICITATION_CREATE))?)
                 }
                 InputRequest::CreateMessage(p) => {
-                    let cb = o.sampling_callback.as_ref().ok_or_else(|| undeclared("sampling"))?;
-                    InputResponse::CreateMessage(cb(cx, p).await.map_err(failed(methods::SAMPLING_CREATE_MESSAGE))?)
+                    let cb = o
+                        .sampling_callback
+                        .as_ref()
+                        .ok_or_else(|| undeclared("sampling"))?;
+                    InputResponse::CreateMessage(
+                        cb(cx, p)
+                            .await
+                            .map_err(failed(methods::SAMPLING_CREATE_MESSAGE))?,
+                    )
                 }
                 InputRequest::ListRoots(_) => {
-                    let cb = o.list_roots_callback.as_ref().ok_or_else(|| undeclared("roots"))?;
+                    let cb = o
+                        .list_roots_callback
+                        .as_ref()
+                        .ok_or_else(|| undeclared("roots"))?;
                     InputResponse::ListRoots(cb(cx).await.map_err(failed(methods::ROOTS_LIST))?)
                 }
                 InputRequest::Unknown { method: m, .. } => {

@@ -17,7 +17,7 @@ use crate::envelope::{encode, Additions};
 use crate::error::{ClientError, Result};
 use crate::handler::SessionHandler;
 use crate::hooks::McpHooks;
-use crate::listen::{Listener, ListenShared};
+use crate::listen::{ListenShared, Listener};
 use crate::options::{CallOptions, ClientSessionOptions};
 use crate::validate::ToolSchemas;
 
@@ -202,7 +202,8 @@ impl ClientSession {
     /// Records the outcome of the handshake; in the stateless era also the
     /// `_meta` every request will carry.
     pub(crate) fn set_negotiated(&self, negotiated: Negotiated) {
-        let meta = (negotiated.era == Era::Stateless).then(|| Arc::new(self.base_meta(&negotiated.protocol_version)));
+        let meta = (negotiated.era == Era::Stateless)
+            .then(|| Arc::new(self.base_meta(&negotiated.protocol_version)));
         let mut state = self.inner.state.write().unwrap_or_else(|p| p.into_inner());
         state.negotiated = Some(Arc::new(negotiated));
         state.meta = meta;
@@ -211,7 +212,10 @@ impl ClientSession {
     /// The per-request `_meta` of the stateless era for `version`.
     pub(crate) fn base_meta(&self, version: &str) -> Map<String, Value> {
         let mut meta = Map::new();
-        meta.insert(meta_keys::PROTOCOL_VERSION.into(), Value::String(version.to_owned()));
+        meta.insert(
+            meta_keys::PROTOCOL_VERSION.into(),
+            Value::String(version.to_owned()),
+        );
         meta.insert(
             meta_keys::CLIENT_CAPABILITIES.into(),
             serde_json::to_value(self.client_capabilities()).unwrap_or_else(|_| Value::Object(Map::new())),
@@ -233,7 +237,10 @@ impl ClientSession {
         let mut state = self.inner.state.write().unwrap_or_else(|p| p.into_inner());
         if let Some(meta) = &state.meta {
             let mut meta = (**meta).clone();
-            meta.insert(meta_keys::LOG_LEVEL.into(), serde_json::to_value(level).unwrap_or(Value::Null));
+            meta.insert(
+                meta_keys::LOG_LEVEL.into(),
+                serde_json::to_value(level).unwrap_or(Value::Null),
+            );
             state.meta = Some(Arc::new(meta));
         }
     }
@@ -243,7 +250,11 @@ impl ClientSession {
     /// stateless era the request carries the per-request `_meta`, input
     /// requests are answered through the callbacks and the request retried,
     /// and cacheable results are cached.
-    pub async fn send_request<M: RequestMethod>(&self, params: &M::Params, call: CallOptions) -> Result<M::Result> {
+    pub async fn send_request<M: RequestMethod>(
+        &self,
+        params: &M::Params,
+        call: CallOptions,
+    ) -> Result<M::Result> {
         let raw = self.request_value(M::METHOD, params, &call).await?;
         decode(M::METHOD, &raw)
     }
@@ -294,7 +305,8 @@ impl ClientSession {
     }
 
     pub(crate) fn request_options(&self, call: &CallOptions) -> RequestOptions {
-        let mut options = RequestOptions::default().timeout(call.timeout.unwrap_or(self.options().read_timeout));
+        let mut options =
+            RequestOptions::default().timeout(call.timeout.unwrap_or(self.options().read_timeout));
         if let Some(max) = call.max_total {
             options = options.max_total(max);
         }
@@ -312,7 +324,9 @@ pub(crate) fn decode<T: DeserializeOwned>(method: &str, raw: &RawValue) -> Resul
 
 /// Turns the errors the protocol gives a meaning to into their variants.
 fn map_protocol_error(method: &str, error: ClientError) -> ClientError {
-    let ClientError::Server { error: e, .. } = &error else { return error };
+    let ClientError::Server { error: e, .. } = &error else {
+        return error;
+    };
     if e.code == mcp_types::error_codes::MISSING_REQUIRED_CLIENT_CAPABILITY {
         let required = e
             .data

@@ -42,14 +42,18 @@ impl Drop for CancelOnDrop {
         if !self.armed {
             return;
         }
-        let Ok(rt) = tokio::runtime::Handle::try_current() else { return };
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         let peer = self.peer.clone();
         let params = json!({ "taskId": self.task_id });
         let additions = Additions {
             meta: self.meta.as_deref(),
             ..Default::default()
         };
-        let Ok(raw) = encode(TASKS_CANCEL, &params, &additions) else { return };
+        let Ok(raw) = encode(TASKS_CANCEL, &params, &additions) else {
+            return;
+        };
         rt.spawn(async move {
             let options = RequestOptions::default().timeout(Duration::from_secs(10));
             if let Err(e) = peer.request_raw(TASKS_CANCEL, Some(raw), options).await {
@@ -85,7 +89,9 @@ impl ClientSession {
         let params = json!({ "taskId": task_id });
         loop {
             tokio::time::sleep(interval).await;
-            let raw = self.request_value(TASKS_GET, &params, &CallOptions::default()).await?;
+            let raw = self
+                .request_value(TASKS_GET, &params, &CallOptions::default())
+                .await?;
             let task: Value = decode(TASKS_GET, &raw)?;
             interval = poll_interval(&task).unwrap_or(interval);
             let status = task.get("status").and_then(Value::as_str).unwrap_or_default();
@@ -93,22 +99,27 @@ impl ClientSession {
                 "working" | "submitted" => {}
                 "input_required" => {
                     let requests: InputRequests = match task.get("inputRequests") {
-                        Some(r) => serde_json::from_value(r.clone()).map_err(|e| ClientError::InvalidResponse {
-                            method: TASKS_GET.to_owned(),
-                            detail: e.to_string(),
-                        })?,
+                        Some(r) => {
+                            serde_json::from_value(r.clone()).map_err(|e| ClientError::InvalidResponse {
+                                method: TASKS_GET.to_owned(),
+                                detail: e.to_string(),
+                            })?
+                        }
                         None => BTreeMap::new(),
                     };
                     // Keys are unique over the task's life: answer each once.
-                    let fresh: InputRequests =
-                        requests.into_iter().filter(|(k, _)| !answered.contains(k)).collect();
+                    let fresh: InputRequests = requests
+                        .into_iter()
+                        .filter(|(k, _)| !answered.contains(k))
+                        .collect();
                     if fresh.is_empty() {
                         continue;
                     }
                     let keys: Vec<String> = fresh.keys().cloned().collect();
                     let responses = self.answer_inputs(method, fresh).await?;
                     let update = json!({ "taskId": task_id, "inputResponses": responses });
-                    self.request_value(TASKS_UPDATE, &update, &CallOptions::default()).await?;
+                    self.request_value(TASKS_UPDATE, &update, &CallOptions::default())
+                        .await?;
                     answered.extend(keys);
                 }
                 "completed" => {

@@ -4,6 +4,11 @@
 //!   the tests talk to. It serves tools (echo, add with an `outputSchema`, a
 //!   slow tool with progress, tools that ask the client for elicitation and
 //!   sampling), resources and a template, prompts, logging and completion.
+//!   It is dual-era: `initialize` starts a legacy (2024-11-05 ..= 2025-11-25)
+//!   session, and any request whose `_meta` carries the protocol version
+//!   `2026-07-28` is served the modern way: `server/discover`, per-request
+//!   capabilities and log level, multi round-trip requests
+//!   (`input_required`), `subscriptions/listen` and the tasks extension.
 //! - Fixtures: [`example_session`] (a session connected in memory to the
 //!   example server) and [`scripted_pair`] (a peer driven message by message).
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
@@ -27,7 +32,12 @@
 
 mod catalog;
 mod fixtures;
+mod listen;
+mod modern;
+mod mrtr;
 mod server;
+mod tasks;
+mod tools;
 
 pub use fixtures::{example_session, scripted_pair, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT};
 pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};

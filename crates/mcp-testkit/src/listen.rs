@@ -53,7 +53,12 @@ impl Listens {
     /// Serves one `subscriptions/listen`: acknowledges it, then stays
     /// pending until [`Listens::end_all`] ends it (or the request is
     /// cancelled, or the connection closes, which drop this future).
-    pub(crate) async fn listen(&self, id: &RequestId, params: &Value, peer: &Peer) -> Result<Value, ErrorObject> {
+    pub(crate) async fn listen(
+        &self,
+        id: &RequestId,
+        params: &Value,
+        peer: &Peer,
+    ) -> Result<Value, ErrorObject> {
         let Some(requested) = params.get("notifications").filter(|n| n.is_object()) else {
             return Err(ErrorObject::new(
                 error_codes::INVALID_PARAMS,
@@ -117,7 +122,13 @@ impl Listens {
     }
 
     /// Sends `method` to every listen `wants`; returns how many got it.
-    async fn push(&self, peer: &Peer, method: &'static str, body: Value, wants: impl Fn(&Honored) -> bool) -> usize {
+    async fn push(
+        &self,
+        peer: &Peer,
+        method: &'static str,
+        body: Value,
+        wants: impl Fn(&Honored) -> bool,
+    ) -> usize {
         let ids: Vec<RequestId> = self
             .lock()
             .iter()
@@ -134,8 +145,10 @@ impl Listens {
 
     /// `notifications/tools/list_changed` to the listens that asked for it.
     pub(crate) async fn tools_changed(&self, peer: &Peer) -> usize {
-        self.push(peer, methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, json!({}), |f| f.tools)
-            .await
+        self.push(peer, methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, json!({}), |f| {
+            f.tools
+        })
+        .await
     }
 
     /// `notifications/resources/updated` to the listens subscribed to `uri`.

@@ -90,9 +90,9 @@ pub(crate) fn classify(method: &str, params: &Value) -> Result<Era, ErrorObject>
         (None, None) => return Ok(Era::Legacy),
         (None, Some(_)) => {
             return Err(invalid(format!(
-                "missing params._meta[\"{}\"]: every {MODERN_VERSION} request must carry its protocol version",
-                meta_keys::PROTOCOL_VERSION
-            )))
+            "missing params._meta[\"{}\"]: every {MODERN_VERSION} request must carry its protocol version",
+            meta_keys::PROTOCOL_VERSION
+        )))
         }
         (Some(v), caps) => (v, caps),
     };

@@ -80,7 +80,9 @@ fn elicit(key: &'static str, message: String, property: &str, kind: &str, state:
 /// `(action, content[field])` of an elicitation answer.
 fn elicited<'a>(answer: &'a Value, field: &str) -> (String, Option<&'a Value>) {
     let action = answer["action"].as_str().unwrap_or("?").to_owned();
-    let value = (action == "accept").then(|| answer["content"].get(field)).flatten();
+    let value = (action == "accept")
+        .then(|| answer["content"].get(field))
+        .flatten();
     (action, value)
 }
 
@@ -98,9 +100,7 @@ impl Flow {
 
     fn start(&self) -> Step {
         match self {
-            Flow::Ask(question) => {
-                elicit("answer", question.clone(), "answer", "string", Value::Null)
-            }
+            Flow::Ask(question) => elicit("answer", question.clone(), "answer", "string", Value::Null),
             Flow::Sample(prompt) => Step::Ask {
                 key: "completion".into(),
                 method: methods::SAMPLING_CREATE_MESSAGE.into(),
@@ -302,7 +302,8 @@ pub(crate) fn run_modern(flow: &Flow, caps: &Value, params: &Value) -> Result<Re
             if let Some(p) = &params {
                 request["params"] = p.clone();
             }
-            let saved = json!({"flow": flow.name(), "key": key, "method": method, "params": params, "state": state});
+            let saved =
+                json!({"flow": flow.name(), "key": key, "method": method, "params": params, "state": state});
             Ok(Reply::InputRequired(json!({
                 "resultType": "input_required",
                 "inputRequests": {key.as_str(): request},
@@ -352,7 +353,12 @@ mod tests {
 
     #[test]
     fn state_round_trips() {
-        for v in [json!({}), json!({"a": 1}), json!({"flow": "multi_step", "name": "Ådå"}), json!("xy")] {
+        for v in [
+            json!({}),
+            json!({"a": 1}),
+            json!({"flow": "multi_step", "name": "Ådå"}),
+            json!("xy"),
+        ] {
             assert_eq!(decode_state(&encode_state(&v)), Some(v));
         }
         assert_eq!(decode_state("not base64!"), None);

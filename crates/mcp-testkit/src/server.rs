@@ -1,23 +1,31 @@
-//! The example server's request handling.
+//! The example server's request handling: one dispatch per era.
+//!
+//! The server is dual-era. A request whose `params._meta` carries the
+//! protocol version `2026-07-28` is served the modern way (see
+//! [`crate::modern`]); any other request is served as in the `initialize`
+//! era, where `initialize` starts the session. `server/discover` is answered
+//! in both.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use mcp_jsonrpc::lines::{line_transport, LineOptions};
 use mcp_jsonrpc::{
-    error_codes, ErrorObject, Handler, Peer, PeerConfig, RawValue, Request, RequestContext, RequestOptions,
-    Transport,
+    error_codes, ErrorObject, Handler, Peer, PeerConfig, RawValue, Request, RequestContext, Transport,
 };
 use mcp_types::{
-    error_codes as mcp_codes, version, CallToolRequestParams, ClientRequest, CompletionReference,
-    LoggingLevel,
+    error_codes as mcp_codes, methods, version, ClientRequest, CompleteRequestParams, CompletionReference,
+    GetPromptRequestParams, LoggingLevel,
 };
 use serde_json::{json, Value};
 
 use crate::catalog;
+use crate::listen::Listens;
+use crate::modern::{self, Era, LIST_TTL_MS, READ_TTL_MS};
+use crate::mrtr::{self, Flow, Reply, SECRET_URI};
+use crate::tasks::Tasks;
 
 /// The server's name in `serverInfo`.
 pub const EXAMPLE_SERVER_NAME: &str = "mcp-example-server";
@@ -32,14 +40,20 @@ pub struct ExampleServer {
     /// Whether the `crash` tool may exit the process (only when it serves
     /// stdio in its own process); otherwise it closes the connection.
     pub allow_exit: bool,
-    state: State,
+    pub(crate) state: State,
 }
 
 #[derive(Debug, Default)]
-struct State {
-    log_level: Mutex<Option<LoggingLevel>>,
-    subscriptions: Mutex<HashSet<String>>,
+pub(crate) struct State {
+    /// The legacy `logging/setLevel` threshold.
+    pub(crate) log_level: Mutex<Option<LoggingLevel>>,
+    /// The legacy `resources/subscribe` set.
+    pub(crate) subscriptions: Mutex<HashSet<String>>,
     initialized: AtomicBool,
+    /// The active `subscriptions/listen` requests.
+    pub(crate) listens: Listens,
+    /// The tasks extension's tasks.
+    pub(crate) tasks: Tasks,
 }
 
 impl ExampleServer {
@@ -80,15 +94,15 @@ pub async fn serve_stdio() {
     tracing::debug!(%reason, "example server: connection closed");
 }
 
-fn ok(value: Value) -> Result<Box<RawValue>, ErrorObject> {
+pub(crate) fn ok(value: Value) -> Result<Box<RawValue>, ErrorObject> {
     mcp_jsonrpc::to_raw(&value).map_err(|e| ErrorObject::new(error_codes::INTERNAL_ERROR, e.to_string()))
 }
 
-fn invalid(message: impl Into<String>) -> ErrorObject {
+pub(crate) fn invalid(message: impl Into<String>) -> ErrorObject {
     ErrorObject::new(error_codes::INVALID_PARAMS, message)
 }
 
-fn text(text: impl Into<String>) -> Value {
+pub(crate) fn text(text: impl Into<String>) -> Value {
     json!({"content": [{"type": "text", "text": text.into()}]})
 }
 
@@ -110,6 +124,14 @@ fn paginate<T: serde::Serialize>(key: &str, items: &[T], cursor: Option<&str>) -
     Ok(page)
 }
 
+/// Why a method is not served.
+fn not_found(method: &str, era: &str) -> ErrorObject {
+    ErrorObject::new(
+        error_codes::METHOD_NOT_FOUND,
+        format!("method not found: {method}{era}"),
+    )
+}
+
 #[async_trait]
 impl Handler for ExampleServer {
     async fn handle_request(
@@ -117,10 +139,58 @@ impl Handler for ExampleServer {
         request: Request,
         cx: RequestContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
-        let params = request.params.as_deref().map(RawValue::get);
-        let parsed = ClientRequest::parse(&request.method, params)
-            .map_err(|e| invalid(format!("invalid params for {}: {e}", request.method)))?;
-        let result = match parsed {
+        let raw = request.params.as_deref().map(RawValue::get);
+        let params: Value = match raw {
+            Some(s) => serde_json::from_str(s).map_err(|e| invalid(format!("invalid params: {e}")))?,
+            None => Value::Null,
+        };
+        let era = modern::classify(&request.method, &params)?;
+        let result = match &era {
+            Era::Modern(meta) => {
+                let method = request.method.as_ref();
+                match method {
+                    methods::TASKS_GET | methods::TASKS_CANCEL | modern::TASKS_UPDATE
+                        if !modern::has_tasks(&meta.caps) =>
+                    {
+                        let ext = json!({"extensions": {modern::TASKS_EXTENSION: {}}});
+                        return Err(modern::missing_capability("extensions[tasks]", ext));
+                    }
+                    methods::TASKS_GET => self.state.tasks.get(&params)?,
+                    methods::TASKS_CANCEL => self.state.tasks.cancel(&params)?,
+                    modern::TASKS_UPDATE => self.state.tasks.update(&params)?,
+                    methods::SUBSCRIPTIONS_LISTEN => {
+                        self.state.listens.listen(&cx.id, &params, &cx.peer).await?
+                    }
+                    m if modern::legacy_only(m) => {
+                        return Err(not_found(m, " (not available in 2026-07-28)"))
+                    }
+                    _ => {
+                        let parsed = ClientRequest::parse(method, raw)
+                            .map_err(|e| invalid(format!("invalid params for {method}: {e}")))?;
+                        self.modern(parsed, &params, &era, &cx).await?
+                    }
+                }
+            }
+            Era::Legacy => {
+                let parsed = ClientRequest::parse(&request.method, raw)
+                    .map_err(|e| invalid(format!("invalid params for {}: {e}", request.method)))?;
+                self.legacy(parsed, &params, &era, &cx).await?
+            }
+        };
+        ok(result)
+    }
+}
+
+impl ExampleServer {
+    /// Serves a request of the `initialize` era.
+    async fn legacy(
+        &self,
+        parsed: ClientRequest,
+        params: &Value,
+        era: &Era,
+        cx: &RequestContext,
+    ) -> Result<Value, ErrorObject> {
+        Ok(match parsed {
             ClientRequest::Initialize(p) => {
                 let chosen = if version::INITIALIZE_ERA.contains(&p.protocol_version.as_str()) {
                     p.protocol_version
@@ -137,18 +207,23 @@ impl Handler for ExampleServer {
                         "logging": {},
                         "completions": {}
                     },
-                    "serverInfo": {"name": EXAMPLE_SERVER_NAME, "title": "Example server", "version": env!("CARGO_PKG_VERSION")},
-                    "instructions": "A demonstration server: try the `echo`, `add` and `slow` tools, read example://readme, get the `greet` prompt."
+                    "serverInfo": modern::server_info(),
+                    "instructions": modern::INSTRUCTIONS
                 })
             }
+            // A dual-era server answers discovery whatever the era.
+            ClientRequest::Discover(_) => modern::discover(),
             ClientRequest::Ping(_) => json!({}),
-            ClientRequest::ListTools(p) => paginate("tools", &catalog::tools(), p.cursor.as_deref())?,
-            ClientRequest::CallTool(p) => return self.call_tool(p, cx).await.and_then(ok),
+            ClientRequest::ListTools(p) => paginate("tools", &catalog::tools(false), p.cursor.as_deref())?,
+            ClientRequest::CallTool(p) => self.call_tool(p, params, era, cx).await?,
             ClientRequest::ListResources(p) => {
-                paginate("resources", &catalog::resources(), p.cursor.as_deref())?
+                paginate("resources", &catalog::resources(false), p.cursor.as_deref())?
             }
             ClientRequest::ListResourceTemplates(p) => {
                 paginate("resourceTemplates", &catalog::templates(), p.cursor.as_deref())?
+            }
+            ClientRequest::ReadResource(p) if p.uri == SECRET_URI => {
+                mrtr::run_legacy(&Flow::Secret, &cx.peer).await?
             }
             ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
                 Some(contents) => json!({ "contents": [contents] }),
@@ -175,214 +250,143 @@ impl Handler for ExampleServer {
                     .remove(&p.uri);
                 json!({})
             }
-            ClientRequest::ListPrompts(p) => paginate("prompts", &catalog::prompts(), p.cursor.as_deref())?,
-            ClientRequest::GetPrompt(p) => {
-                let args = p.arguments.unwrap_or_default();
-                let arg = |k: &str| args.get(k).cloned();
-                match p.name.as_str() {
-                    "greet" => {
-                        let name = arg("name").ok_or_else(|| invalid("missing required argument `name`"))?;
-                        json!({
-                            "description": "A warm greeting",
-                            "messages": [{"role": "user", "content": {"type": "text", "text": format!("Please greet {name} warmly.")}}]
-                        })
-                    }
-                    "review" => {
-                        let code = arg("code").ok_or_else(|| invalid("missing required argument `code`"))?;
-                        let language = arg("language").unwrap_or_else(|| "code".into());
-                        json!({
-                            "messages": [{"role": "user", "content": {"type": "text", "text": format!("Please review this {language}:\n{code}")}}]
-                        })
-                    }
-                    other => return Err(invalid(format!("unknown prompt `{other}`"))),
-                }
+            ClientRequest::ListPrompts(p) => {
+                paginate("prompts", &catalog::prompts(false), p.cursor.as_deref())?
             }
-            ClientRequest::Complete(p) => {
-                let wants_names = match &p.reference {
-                    CompletionReference::Prompt(r) => r.name == "greet" && p.argument.name == "name",
-                    CompletionReference::Resource(r) => {
-                        r.uri == catalog::GREETING_TEMPLATE && p.argument.name == "name"
-                    }
-                    _ => false,
-                };
-                let values: Vec<&str> = if wants_names {
-                    catalog::NAMES
-                        .iter()
-                        .copied()
-                        .filter(|n| n.starts_with(&p.argument.value))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                json!({"completion": {"values": values, "total": values.len(), "hasMore": false}})
+            ClientRequest::GetPrompt(p) if p.name == "personal" => {
+                mrtr::run_legacy(&Flow::Personal, &cx.peer).await?
             }
+            ClientRequest::GetPrompt(p) => get_prompt(p)?,
+            ClientRequest::Complete(p) => complete(&p),
             ClientRequest::SetLevel(p) => {
                 *self.state.log_level.lock().unwrap_or_else(|e| e.into_inner()) = Some(p.level);
                 json!({})
             }
-            other => {
-                return Err(ErrorObject::new(
-                    error_codes::METHOD_NOT_FOUND,
-                    format!("method not found: {}", other.method()),
-                ))
-            }
-        };
-        ok(result)
+            other => return Err(not_found(other.method(), "")),
+        })
     }
-}
 
-impl ExampleServer {
-    async fn log(&self, peer: &Peer, level: LoggingLevel, data: Value) {
-        let threshold = self
-            .state
-            .log_level
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+    /// Serves a 2026-07-28 request (the methods not handled by name).
+    async fn modern(
+        &self,
+        parsed: ClientRequest,
+        params: &Value,
+        era: &Era,
+        cx: &RequestContext,
+    ) -> Result<Value, ErrorObject> {
+        let Era::Modern(meta) = era else {
+            return Err(not_found(parsed.method(), ""));
+        };
+        let list = |v: Value| modern::cacheable(v, LIST_TTL_MS, "public");
+        Ok(match parsed {
+            ClientRequest::Discover(_) => modern::discover(),
+            ClientRequest::ListTools(p) => {
+                list(paginate("tools", &catalog::tools(true), p.cursor.as_deref())?)
+            }
+            ClientRequest::CallTool(p) => modern::complete(self.call_tool(p, params, era, cx).await?),
+            ClientRequest::ListResources(p) => list(paginate(
+                "resources",
+                &catalog::resources(true),
+                p.cursor.as_deref(),
+            )?),
+            ClientRequest::ListResourceTemplates(p) => list(paginate(
+                "resourceTemplates",
+                &catalog::templates(),
+                p.cursor.as_deref(),
+            )?),
+            // The secret is per user and changes with every unlock.
+            ClientRequest::ReadResource(p) if p.uri == SECRET_URI => {
+                match mrtr::run_modern(&Flow::Secret, &meta.caps, params)? {
+                    Reply::Done(v) => modern::cacheable(v, 0, "private"),
+                    Reply::InputRequired(v) => v,
+                }
+            }
+            ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
+                Some(contents) => modern::cacheable(json!({ "contents": [contents] }), READ_TTL_MS, "public"),
+                // 2026-07-28 servers report unknown resources with -32602.
+                None => {
+                    return Err(
+                        invalid(format!("resource not found: {}", p.uri)).with_data(json!({ "uri": p.uri }))
+                    )
+                }
+            },
+            ClientRequest::ListPrompts(p) => {
+                list(paginate("prompts", &catalog::prompts(true), p.cursor.as_deref())?)
+            }
+            ClientRequest::GetPrompt(p) if p.name == "personal" => {
+                match mrtr::run_modern(&Flow::Personal, &meta.caps, params)? {
+                    Reply::Done(v) => modern::complete(v),
+                    Reply::InputRequired(v) => v,
+                }
+            }
+            ClientRequest::GetPrompt(p) => modern::complete(get_prompt(p)?),
+            ClientRequest::Complete(p) => modern::complete(complete(&p)),
+            other => return Err(not_found(other.method(), "")),
+        })
+    }
+
+    /// Sends a log message if the request's era lets it through: the
+    /// `logging/setLevel` threshold (legacy) or the request's own
+    /// `_meta` log level (2026-07-28).
+    pub(crate) async fn log(&self, era: &Era, peer: &Peer, level: LoggingLevel, data: Value) {
+        let threshold = match era {
+            Era::Legacy => self
+                .state
+                .log_level
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+            Era::Modern(meta) => meta.log_level.clone(),
+        };
         let Some(threshold) = threshold else { return };
         if level.severity() < threshold.severity() {
             return;
         }
         let params = json!({"level": level, "logger": "example", "data": data});
         let _ = peer
-            .notify("notifications/message", mcp_jsonrpc::to_raw(&params).ok())
+            .notify(methods::NOTIFICATIONS_MESSAGE, mcp_jsonrpc::to_raw(&params).ok())
             .await;
     }
+}
 
-    async fn call_tool(&self, p: CallToolRequestParams, cx: RequestContext) -> Result<Value, ErrorObject> {
-        let args = p.arguments.clone().unwrap_or_default();
-        let peer = &cx.peer;
-        self.log(
-            peer,
-            LoggingLevel::Info,
-            json!(format!("calling tool {}", p.name)),
-        )
-        .await;
-        let num = |k: &str| args.get(k).and_then(Value::as_f64);
-        let string = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_owned);
-        Ok(match p.name.as_str() {
-            "echo" => text(string("message").ok_or_else(|| invalid("`message` must be a string"))?),
-            "add" => {
-                let (a, b) = num("a")
-                    .zip(num("b"))
-                    .ok_or_else(|| invalid("`a` and `b` must be numbers"))?;
-                let sum = a + b;
-                json!({"content": [{"type": "text", "text": sum.to_string()}], "structuredContent": {"sum": sum}})
-            }
-            "slow" => {
-                let steps = args.get("steps").and_then(Value::as_u64).unwrap_or(5).min(1000);
-                let delay = args
-                    .get("delay_ms")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(100)
-                    .min(10_000);
-                let token = p.meta.as_ref().and_then(|m| m.get("progressToken")).cloned();
-                for step in 1..=steps {
-                    tokio::time::sleep(Duration::from_millis(delay)).await;
-                    if let Some(token) = &token {
-                        let params = json!({"progressToken": token, "progress": step, "total": steps, "message": format!("step {step} of {steps}")});
-                        let _ = peer
-                            .notify("notifications/progress", mcp_jsonrpc::to_raw(&params).ok())
-                            .await;
-                    }
-                }
-                text(format!("done after {steps} steps"))
-            }
-            "ask" => {
-                let question = string("question").ok_or_else(|| invalid("`question` must be a string"))?;
-                let params = json!({
-                    "message": question,
-                    "requestedSchema": {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
-                });
-                let answer: Value = peer
-                    .request("elicitation/create", Some(&params), RequestOptions::default())
-                    .await
-                    .map_err(|e| {
-                        ErrorObject::new(error_codes::INTERNAL_ERROR, format!("elicitation failed: {e}"))
-                    })?;
-                let action = answer["action"].as_str().unwrap_or("?").to_owned();
-                match answer["content"]["answer"].as_str() {
-                    Some(a) if action == "accept" => text(format!("the user answered: {a}")),
-                    _ => text(format!("the user chose to {action}")),
-                }
-            }
-            "sample" => {
-                let prompt = string("prompt").ok_or_else(|| invalid("`prompt` must be a string"))?;
-                let params = json!({"messages": [{"role": "user", "content": {"type": "text", "text": prompt}}], "maxTokens": 100});
-                let result: Value = peer
-                    .request("sampling/createMessage", Some(&params), RequestOptions::default())
-                    .await
-                    .map_err(|e| {
-                        ErrorObject::new(error_codes::INTERNAL_ERROR, format!("sampling failed: {e}"))
-                    })?;
-                let said = result["content"]["text"].as_str().unwrap_or("(no text)");
-                let model = result["model"].as_str().unwrap_or("?");
-                text(format!("{model} said: {said}"))
-            }
-            "roots" => {
-                let result: Value = peer
-                    .request("roots/list", None::<&Value>, RequestOptions::default())
-                    .await
-                    .map_err(|e| {
-                        ErrorObject::new(error_codes::INTERNAL_ERROR, format!("roots/list failed: {e}"))
-                    })?;
-                let uris: Vec<&str> = result["roots"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| r["uri"].as_str())
-                    .collect();
-                text(format!("roots: {}", uris.join(", ")))
-            }
-            "bad_output" => {
-                json!({"content": [{"type": "text", "text": "count: many"}], "structuredContent": {"count": "many"}})
-            }
-            "fail" => {
-                json!({"content": [{"type": "text", "text": "this tool always fails"}], "isError": true})
-            }
-            "notify" => {
-                self.log(
-                    peer,
-                    LoggingLevel::Warning,
-                    json!("a warning from the notify tool"),
-                )
-                .await;
-                let uri = string("uri").unwrap_or_else(|| catalog::README_URI.to_owned());
-                let subscribed = self
-                    .state
-                    .subscriptions
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .contains(&uri);
-                if subscribed {
-                    let _ = peer
-                        .notify(
-                            "notifications/resources/updated",
-                            mcp_jsonrpc::to_raw(&json!({"uri": uri})).ok(),
-                        )
-                        .await;
-                }
-                let _ = peer.notify("notifications/tools/list_changed", None).await;
-                text(format!("notified (subscribed: {subscribed})"))
-            }
-            "crash" => {
-                let code = args.get("code").and_then(Value::as_i64).unwrap_or(7) as i32;
-                if self.allow_exit {
-                    std::process::exit(code);
-                }
-                peer.close().await;
-                std::future::pending::<Value>().await
-            }
-            "hang" => std::future::pending::<Value>().await,
-            "huge" => {
-                let bytes = args
-                    .get("bytes")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0)
-                    .min(256 * 1024 * 1024) as usize;
-                text("x".repeat(bytes))
-            }
-            other => return Err(invalid(format!("unknown tool `{other}`"))),
-        })
-    }
+/// `prompts/get` of the prompts that need no input.
+fn get_prompt(p: GetPromptRequestParams) -> Result<Value, ErrorObject> {
+    let args = p.arguments.unwrap_or_default();
+    let arg = |k: &str| args.get(k).cloned();
+    Ok(match p.name.as_str() {
+        "greet" => {
+            let name = arg("name").ok_or_else(|| invalid("missing required argument `name`"))?;
+            json!({
+                "description": "A warm greeting",
+                "messages": [{"role": "user", "content": {"type": "text", "text": format!("Please greet {name} warmly.")}}]
+            })
+        }
+        "review" => {
+            let code = arg("code").ok_or_else(|| invalid("missing required argument `code`"))?;
+            let language = arg("language").unwrap_or_else(|| "code".into());
+            json!({
+                "messages": [{"role": "user", "content": {"type": "text", "text": format!("Please review this {language}:\n{code}")}}]
+            })
+        }
+        other => return Err(invalid(format!("unknown prompt `{other}`"))),
+    })
+}
+
+/// `completion/complete`.
+fn complete(p: &CompleteRequestParams) -> Value {
+    let wants_names = match &p.reference {
+        CompletionReference::Prompt(r) => r.name == "greet" && p.argument.name == "name",
+        CompletionReference::Resource(r) => r.uri == catalog::GREETING_TEMPLATE && p.argument.name == "name",
+        _ => false,
+    };
+    let values: Vec<&str> = if wants_names {
+        catalog::NAMES
+            .iter()
+            .copied()
+            .filter(|n| n.starts_with(&p.argument.value))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    json!({"completion": {"values": values, "total": values.len(), "hasMore": false}})
 }

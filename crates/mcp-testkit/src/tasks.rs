@@ -96,7 +96,13 @@ fn finish(table: &Weak<Table>, id: &str, result: Value) {
 impl Tasks {
     /// Creates a task running `work` (which gets a weak handle on the table
     /// and the task id); returns the `CreateTaskResult`.
-    fn create<F, Fut>(&self, status: &'static str, input_requests: Option<Value>, input: Option<oneshot::Sender<Value>>, work: F) -> Value
+    fn create<F, Fut>(
+        &self,
+        status: &'static str,
+        input_requests: Option<Value>,
+        input: Option<oneshot::Sender<Value>>,
+        work: F,
+    ) -> Value
     where
         F: FnOnce(Weak<Table>, String) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -142,26 +148,36 @@ impl Tasks {
             }
         }});
         let (tx, rx) = oneshot::channel::<Value>();
-        self.create("input_required", Some(requests), Some(tx), move |table, id| async move {
-            let Ok(answer) = rx.await else { return };
-            let action = answer["action"].as_str().unwrap_or("?");
-            let result = match answer["content"]["answer"].as_str() {
-                Some(a) if action == "accept" => text(format!("the user answered: {a}")),
-                _ => text(format!("the user chose to {action}")),
-            };
-            finish(&table, &id, result);
-        })
+        self.create(
+            "input_required",
+            Some(requests),
+            Some(tx),
+            move |table, id| async move {
+                let Ok(answer) = rx.await else { return };
+                let action = answer["action"].as_str().unwrap_or("?");
+                let result = match answer["content"]["answer"].as_str() {
+                    Some(a) if action == "accept" => text(format!("the user answered: {a}")),
+                    _ => text(format!("the user chose to {action}")),
+                };
+                finish(&table, &id, result);
+            },
+        )
     }
 
     fn with_entry<T>(&self, params: &Value, f: impl FnOnce(&str, &mut Entry) -> T) -> Result<T, ErrorObject> {
         let Some(id) = params.get("taskId").and_then(Value::as_str) else {
-            return Err(ErrorObject::new(error_codes::INVALID_PARAMS, "`taskId` must be a string"));
+            return Err(ErrorObject::new(
+                error_codes::INVALID_PARAMS,
+                "`taskId` must be a string",
+            ));
         };
         let mut entries = lock(&self.table);
         match entries.get_mut(id) {
             Some(entry) => Ok(f(id, entry)),
-            None => Err(ErrorObject::new(error_codes::INVALID_PARAMS, format!("unknown task {id:?}"))
-                .with_data(json!({"taskId": id}))),
+            None => Err(
+                ErrorObject::new(error_codes::INVALID_PARAMS, format!("unknown task {id:?}"))
+                    .with_data(json!({"taskId": id})),
+            ),
         }
     }
 
@@ -184,7 +200,10 @@ impl Tasks {
     pub(crate) fn update(&self, params: &Value) -> Result<Value, ErrorObject> {
         let responses = params.get("inputResponses").cloned().unwrap_or(Value::Null);
         self.with_entry(params, |_, entry| {
-            if let Some(answer) = responses.get(INPUT_KEY).filter(|_| entry.status == "input_required") {
+            if let Some(answer) = responses
+                .get(INPUT_KEY)
+                .filter(|_| entry.status == "input_required")
+            {
                 if let Some(input) = entry.input.take() {
                     let _ = input.send(answer.clone());
                     entry.input_requests = None;
@@ -241,6 +260,9 @@ mod tests {
     fn timestamps_look_like_iso8601() {
         let t = super::now_iso8601();
         assert_eq!(t.len(), "2026-07-28T00:00:00.000Z".len(), "{t}");
-        assert!(t.starts_with("20") && t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+        assert!(
+            t.starts_with("20") && t.ends_with('Z') && t.as_bytes()[10] == b'T',
+            "{t}"
+        );
     }
 }

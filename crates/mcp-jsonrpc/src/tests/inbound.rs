@@ -203,7 +203,7 @@ async fn inbound_handlers_are_stopped_when_the_connection_closes() {
 async fn a_request_cancelled_before_its_handler_runs_gets_no_response() {
     let (_peer, mut script, _) = start_with(config());
     for id in 1..=20 {
-        script.send(request(id, "sleep", json!({"ms": 50}))).await;
+        script.send(request(id, "sleep", json!({"ms": 5000}))).await;
         script.notify("cancelled", json!({"requestId": id})).await;
     }
     // Cancelling an unknown id is harmless.
