@@ -33,7 +33,7 @@ fn tour_runs_against_the_bundled_server() {
     let out = stdout(&o);
     for expected in [
         "mcp-example-server",
-        "2025-11-25",
+        "2026-07-28 (stateless era)",
         "echo",
         "done after 5 steps",
         "Example server",
@@ -53,7 +53,13 @@ fn json_lists_every_page_of_tools() {
     let o = mcp(&["--json", "tools"]);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
     let tools = json(&o)["tools"].as_array().expect("tools array").len();
-    assert_eq!(tools, 12, "the example server has 12 tools over 3 pages");
+    assert_eq!(
+        tools, 15,
+        "the example server has 15 tools over 3 pages in 2026-07-28"
+    );
+    let o = mcp(&["--json", "--protocol", "legacy", "tools"]);
+    let tools = json(&o)["tools"].as_array().expect("tools array").len();
+    assert_eq!(tools, 12, "and 12 in the initialize era");
 }
 
 #[test]
@@ -61,9 +67,28 @@ fn info_shows_version_and_capabilities() {
     let o = mcp(&["--json", "info"]);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
     let v = json(&o);
-    assert_eq!(v["protocolVersion"], "2025-11-25");
+    assert_eq!(v["protocolVersion"], "2026-07-28");
+    assert_eq!(v["era"], "stateless");
     assert_eq!(v["serverInfo"]["name"], "mcp-example-server");
     assert!(v["capabilities"]["tools"].is_object());
+
+    for (flag, version, era) in [
+        ("legacy", "2025-11-25", "initialize"),
+        ("2025-03-26", "2025-03-26", "initialize"),
+    ] {
+        let o = mcp(&["--json", "--protocol", flag, "info"]);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        let v = json(&o);
+        assert_eq!(
+            (v["protocolVersion"].as_str(), v["era"].as_str()),
+            (Some(version), Some(era))
+        );
+    }
+    assert_eq!(
+        mcp(&["--protocol", "1999-01-01", "info"]).status.code(),
+        Some(2),
+        "unknown version is a usage error"
+    );
 }
 
 #[test]
@@ -127,9 +152,11 @@ fn exit_status_three_on_protocol_and_connection_errors() {
 
 #[test]
 fn a_dying_server_fails_the_call_with_its_exit_status() {
-    let o = mcp(&["call", "crash", "code=7"]);
-    assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("status 7"), "{}", stderr(&o));
+    for protocol in ["auto", "legacy"] {
+        let o = mcp(&["--protocol", protocol, "call", "crash", "code=7"]);
+        assert_eq!(o.status.code(), Some(3));
+        assert!(stderr(&o).contains("status 7"), "{}", stderr(&o));
+    }
 }
 
 #[test]
