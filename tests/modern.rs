@@ -528,3 +528,155 @@ async fn a_task_is_polled_to_completion() {
     let result = with_timeout(call).await.expect("join").expect("task result");
     assert_eq!(result.content[0].as_text(), Some("done"));
 }
+
+#[tokio::test]
+async fn task_input_is_answered_once_per_key_with_tasks_update() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&asked);
+    let options = ClientSessionOptions::new()
+        .tasks(true)
+        .validate_tool_output(false)
+        .elicitation_callback(move |_cx, _p| {
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut content = Map::new();
+            content.insert("ok".into(), json!(true));
+            async move { Ok(ElicitResult::accept(content)) }
+        });
+    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let call = tokio::spawn({
+        let s = session.clone();
+        async move { s.call_tool("long", None).await }
+    });
+    let r = server.request().await;
+    server
+        .respond(
+            r.id,
+            json!({"resultType": "task", "taskId": "t2", "status": "working", "pollIntervalMs": 10}),
+        )
+        .await;
+    let ask = json!({"k1": {"method": "elicitation/create", "params": {"message": "ok?", "requestedSchema": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}}});
+    // The same input request shows in two polls: it is answered once.
+    for _ in 0..2 {
+        let get = server.request().await;
+        assert_eq!(get.method, "tasks/get");
+        server
+            .respond(get.id, json!({"resultType": "complete", "taskId": "t2", "status": "input_required", "inputRequests": ask}))
+            .await;
+        let next = server.request().await;
+        if next.method == "tasks/update" {
+            let p = params(&next);
+            assert_eq!(p["taskId"], "t2");
+            assert_eq!(
+                p["inputResponses"],
+                json!({"k1": {"action": "accept", "content": {"ok": true}}})
+            );
+            server.respond(next.id, json!({"resultType": "complete"})).await;
+        } else {
+            assert_eq!(
+                next.method, "tasks/get",
+                "no second tasks/update for the same key"
+            );
+            let done = json!({"resultType": "complete", "taskId": "t2", "status": "completed", "result": {"content": []}});
+            server.respond(next.id, done).await;
+            break;
+        }
+    }
+    with_timeout(call).await.expect("join").expect("completed");
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn dropping_a_task_call_cancels_the_task_and_failed_tasks_are_errors() {
+    let options = ClientSessionOptions::new()
+        .tasks(true)
+        .validate_tool_output(false);
+    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let call = tokio::spawn({
+        let s = session.clone();
+        async move { s.call_tool("long", None).await }
+    });
+    let r = server.request().await;
+    server
+        .respond(
+            r.id,
+            json!({"resultType": "task", "taskId": "t3", "status": "working", "pollIntervalMs": 10}),
+        )
+        .await;
+    let get = server.request().await;
+    assert_eq!(get.method, "tasks/get");
+    call.abort();
+    // The pending tasks/get is cancelled, then the task itself.
+    let mut saw_cancel = false;
+    while let Some(m) = server.next().await {
+        if let mcp_jsonrpc::Message::Request(r) = m {
+            if r.method == "tasks/cancel" {
+                assert_eq!(params(&r)["taskId"], "t3");
+                server.respond(r.id, json!({"resultType": "complete"})).await;
+                saw_cancel = true;
+                break;
+            }
+        }
+    }
+    assert!(saw_cancel, "tasks/cancel was sent");
+
+    let call = tokio::spawn({
+        let s = session.clone();
+        async move { s.call_tool("long", None).await }
+    });
+    let r = server.request().await;
+    server
+        .respond(
+            r.id,
+            json!({"resultType": "task", "taskId": "t4", "status": "working", "pollIntervalMs": 10}),
+        )
+        .await;
+    let get = server.request().await;
+    let failed = json!({"resultType": "complete", "taskId": "t4", "status": "failed", "error": {"code": -32603, "message": "disk full"}});
+    server.respond(get.id, failed).await;
+    let err = with_timeout(call).await.expect("join").expect_err("failed task");
+    assert!(
+        matches!(&err, ClientError::TaskEnded { status, .. } if status == "failed"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("disk full"), "{err}");
+}
+
+#[tokio::test]
+async fn url_elicitation_reaches_the_callback_with_the_url_untouched() {
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let sink = Arc::clone(&seen);
+    let options = ClientSessionOptions::new()
+        .validate_tool_output(false)
+        .elicitation_callback(move |_cx, p| {
+            if let mcp_types::ElicitRequestParams::Url(u) = &p {
+                *sink.lock().expect("lock") = Some(u.url.clone());
+            }
+            async move { Ok(ElicitResult::new(mcp_types::ElicitAction::Accept)) }
+        });
+    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let call = tokio::spawn({
+        let s = session.clone();
+        async move { s.call_tool("login", None).await }
+    });
+    let r = server.request().await;
+    let ask = json!({"auth": {"method": "elicitation/create", "params": {"mode": "url", "message": "Sign in", "url": "https://example.com/login?x=1"}}});
+    server
+        .respond(
+            r.id,
+            json!({"resultType": "input_required", "inputRequests": ask, "requestState": "s"}),
+        )
+        .await;
+    let retry = server.request().await;
+    assert_eq!(
+        params(&retry)["inputResponses"],
+        json!({"auth": {"action": "accept"}})
+    );
+    server
+        .respond(retry.id, json!({"resultType": "complete", "content": []}))
+        .await;
+    with_timeout(call).await.expect("join").expect("done");
+    assert_eq!(
+        seen.lock().expect("lock").as_deref(),
+        Some("https://example.com/login?x=1")
+    );
+}
