@@ -5,28 +5,54 @@ Used by `tests/interop.rs` (`cargo xtask interop`). It offers:
 - tools: `add` (plain text), `weather` (structured output, with an
   `outputSchema` derived from the return type), `slow_count` (reports
   progress and logs), `ask_name` (elicitation), `summarize` (sampling);
-- a resource (`config://app`) and a resource template (`greeting://{name}`);
-- a prompt (`review_code`) with an argument, and completions for it;
+- tools whose client input goes through `Resolve(...)` resolvers, which the
+  SDK serves in either era (a server-to-client request mid-call on an
+  initialize-era connection, an `InputRequiredResult` on a 2026-07-28 one):
+  `ask_name_resolved` (elicitation), `summarize_resolved` (sampling),
+  `plan_trip` (two rounds: elicitation + roots, then sampling that depends on
+  the elicited answer);
+- a resource (`config://app`), a resource template (`greeting://{name}`) and
+  a template that asks for input with a hand-written `InputRequiredResult`
+  (`vault://{item}`, 2026-07-28 only);
+- prompts: `review_code` with an argument and completions for it, and
+  `greet_user`, which asks for input with a hand-written
+  `InputRequiredResult` (2026-07-28 only);
+- subscriptions (2026-07-28): `touch_config` publishes an update of
+  `config://app`; `add_tool` registers a tool and publishes tools/list_changed;
+  `tools/list` results carry `ttlMs` 60 s, so only that notification makes a
+  caching client see the new tool;
 - logging: `logging/setLevel` is served, tools log through the request context.
 
 Protocol era: on stdio, mcp 2.x serves both eras on one entry point
 (`Server.run` -> `serve_dual_era_loop`): the client's first request decides.
-An `initialize` request opens the legacy (initialize-era) connection, so no
-configuration is needed for it; a first request carrying the 2026-07-28
-`_meta` envelope would open the modern (stateless) one instead.
+An `initialize` request opens the legacy (initialize-era) connection; a first
+request carrying the 2026-07-28 `_meta` envelope (e.g. `server/discover`)
+opens the modern (stateless) one. With `--legacy-only` the server is driven
+by `serve_loop` instead, which serves the handshake era only: a
+`server/discover` before `initialize` gets -32601/-32602, so a dual-era
+client falls back to `initialize`.
 
 Since 2.x deprecates logging, sampling and roots (2026-07-28, SEP-2577), their
-deprecation warnings are silenced: they still work on initialize-era
-connections, which is what this server is for.
+deprecation warnings are silenced.
 """
 
+import sys
 import warnings
+from typing import Annotated
 
-from mcp.server.mcpserver import Context, MCPServer
+import anyio
+from mcp.server.caching import CacheHint
+from mcp.server.mcpserver import Context, Elicit, ListRoots, MCPServer, Resolve, Sample
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import (
     Completion,
+    CreateMessageResult,
+    ElicitRequest,
+    ElicitRequestFormParams,
+    ElicitResult,
     EmptyResult,
+    InputRequiredResult,
+    ListRootsResult,
     PromptReference,
     SamplingMessage,
     SetLevelRequestParams,
@@ -36,7 +62,16 @@ from pydantic import BaseModel, Field
 
 warnings.simplefilter("ignore", MCPDeprecationWarning)
 
-mcp = MCPServer(name="python-interop", version="2.3.0", instructions="A test server for mcp-client-rs.")
+LEGACY_ONLY = "--legacy-only" in sys.argv[1:]
+
+mcp = MCPServer(
+    name="python-interop",
+    version="2.3.0",
+    instructions="A test server for mcp-client-rs.",
+    # Fresh for a minute: a caching client sees a tool added later only
+    # through the tools/list_changed notification of its listen stream.
+    cache_hints={"tools/list": CacheHint(ttl_ms=60_000)},
+)
 
 
 @mcp.tool(structured_output=False)
@@ -97,6 +132,93 @@ async def summarize(text: str, ctx: Context) -> str:
     return f"model {result.model} says: {answer}"
 
 
+# --- Input through resolvers: standalone requests (initialize era) or
+# InputRequiredResult rounds (2026-07-28), chosen by the SDK per request.
+
+
+def who_is_asking() -> Elicit[NameAnswer]:
+    return Elicit("Who is asking?", NameAnswer)
+
+
+@mcp.tool()
+def ask_name_resolved(who: Annotated[NameAnswer, Resolve(who_is_asking)]) -> str:
+    """Asks the client (elicitation, through a resolver) for a name and an age."""
+    return f"hello {who.name}, aged {who.age}"
+
+
+def summary_of(text: str) -> Sample:
+    return Sample(
+        [SamplingMessage(role="user", content=TextContent(type="text", text=f"Summarize: {text}"))],
+        max_tokens=50,
+    )
+
+
+def sampled_text(result: CreateMessageResult) -> str:
+    content = result.content
+    return content.text if isinstance(content, TextContent) else str(content)
+
+
+@mcp.tool()
+def summarize_resolved(text: str, summary: Annotated[CreateMessageResult, Resolve(summary_of)]) -> str:
+    """Asks the client's model (sampling, through a resolver) to summarize `text`."""
+    return f"model {summary.model} says: {sampled_text(summary)}"
+
+
+class Trip(BaseModel):
+    """Where to go."""
+
+    city: str = Field(description="Destination city")
+
+
+def destination() -> Elicit[Trip]:
+    return Elicit("Where to?", Trip)
+
+
+def advice(trip: Annotated[Trip, Resolve(destination)]) -> Sample:
+    # Depends on the elicited answer: asked in the round after it.
+    return Sample(
+        [SamplingMessage(role="user", content=TextContent(type="text", text=f"Advice for {trip.city}?"))],
+        max_tokens=50,
+    )
+
+
+def client_roots() -> ListRoots:
+    return ListRoots()
+
+
+@mcp.tool()
+def plan_trip(
+    trip: Annotated[Trip, Resolve(destination)],
+    tip: Annotated[CreateMessageResult, Resolve(advice)],
+    roots: Annotated[ListRootsResult, Resolve(client_roots)],
+) -> str:
+    """Two rounds of input: elicitation and roots first, then sampling about the elicited city."""
+    uris = ",".join(str(r.uri) for r in roots.roots)
+    return f"trip to {trip.city}: {sampled_text(tip)} (roots {uris})"
+
+
+# --- Subscriptions (2026-07-28: delivered on `subscriptions/listen` streams).
+
+
+@mcp.tool()
+async def touch_config(ctx: Context) -> str:
+    """Publishes an update of `config://app` to the listen streams."""
+    await ctx.notify_resource_updated("config://app")
+    return "touched"
+
+
+@mcp.tool()
+async def add_tool(name: str, ctx: Context) -> str:
+    """Registers a tool `name` and publishes tools/list_changed."""
+
+    def added() -> str:
+        return "added"
+
+    mcp.add_tool(added, name=name, description="Added at run time.")
+    await ctx.notify_tools_changed()
+    return f"added {name}"
+
+
 @mcp.resource("config://app", mime_type="application/json")
 def app_config() -> str:
     """The application's configuration."""
@@ -113,6 +235,53 @@ def greeting(name: str) -> str:
 def review_code(code: str, language: str = "python") -> str:
     """Asks for a review of `code`."""
     return f"Please review this {language} code:\n\n{code}"
+
+
+# --- Hand-written InputRequiredResult flows (2026-07-28 only).
+
+STATE_PROMPT = "greet_user:round-1"
+STATE_VAULT = "vault:round-1"
+
+
+def form(message: str, prop: str, schema: dict) -> ElicitRequest:
+    return ElicitRequest(
+        params=ElicitRequestFormParams(
+            message=message,
+            requested_schema={"type": "object", "properties": {prop: schema}, "required": [prop]},
+        )
+    )
+
+
+def accepted(ctx: Context, key: str, state: str) -> dict | None:
+    """The accepted form content answering `key`, if this is the retry of the round that asked it."""
+    answer = (ctx.input_responses or {}).get(key)
+    if ctx.request_state != state or not isinstance(answer, ElicitResult) or answer.action != "accept":
+        return None
+    return answer.content or {}
+
+
+@mcp.prompt()
+def greet_user(ctx: Context) -> str | InputRequiredResult:
+    """Asks (elicitation, hand-written InputRequiredResult) whom to greet."""
+    content = accepted(ctx, "whom", STATE_PROMPT)
+    if content is None:
+        return InputRequiredResult(
+            input_requests={"whom": form("Whom to greet?", "name", {"type": "string"})},
+            request_state=STATE_PROMPT,
+        )
+    return f"Please greet {content['name']} warmly."
+
+
+@mcp.resource("vault://{item}", mime_type="text/plain")
+def vault(item: str, ctx: Context) -> str | InputRequiredResult:
+    """A resource read that asks (elicitation) for a confirmation first."""
+    content = accepted(ctx, "confirm", STATE_VAULT)
+    if content is None:
+        return InputRequiredResult(
+            input_requests={"confirm": form(f"Reveal {item}?", "reveal", {"type": "boolean"})},
+            request_state=STATE_VAULT,
+        )
+    return f"{item} revealed: {content['reveal']}"
 
 
 @mcp.completion()
@@ -133,5 +302,27 @@ async def set_level(ctx, params: SetLevelRequestParams) -> EmptyResult:
 
 mcp._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
 
+
+
+async def run_legacy_only() -> None:
+    """Serves the initialize era only (no dual-era routing)."""
+    from mcp.server.runner import serve_loop
+    from mcp.server.stdio import stdio_server
+
+    server = mcp._lowlevel_server
+    async with stdio_server() as (read_stream, write_stream):
+        async with server.lifespan(server) as lifespan_state:
+            await serve_loop(
+                server,
+                read_stream,
+                write_stream,
+                lifespan_state=lifespan_state,
+                init_options=server.create_initialization_options(),
+            )
+
+
 if __name__ == "__main__":
-    mcp.run("stdio")
+    if LEGACY_ONLY:
+        anyio.run(run_legacy_only)
+    else:
+        mcp.run("stdio")
