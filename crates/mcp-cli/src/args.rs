@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand};
     name = "mcp",
     version,
     about,
-    override_usage = "mcp [OPTIONS] [COMMAND] [ARGS] [-- SERVER_COMMAND ARGS...]",
-    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py"
+    override_usage = "mcp [OPTIONS] [COMMAND] [ARGS] [-- SERVER_COMMAND ARGS... | --url URL]",
+    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'"
 )]
 pub(crate) struct Cli {
     /// Print protocol results as JSON on stdout.
@@ -22,6 +22,16 @@ pub(crate) struct Cli {
     /// Extra environment variable for the server process (repeatable).
     #[arg(long = "env", value_name = "K=V", global = true)]
     pub(crate) env: Vec<String>,
+    /// Connect over HTTP to this MCP endpoint instead of starting a server.
+    #[arg(long, value_name = "URL", global = true)]
+    pub(crate) url: Option<String>,
+    /// With --url: `auto` (Streamable HTTP, falling back to HTTP+SSE),
+    /// `http` (Streamable HTTP only) or `sse` (the 2024-11-05 HTTP+SSE).
+    #[arg(long, value_name = "auto|http|sse", default_value = "auto", global = true)]
+    pub(crate) transport: TransportChoice,
+    /// With --url: an extra HTTP header, `'Name: value'` (repeatable).
+    #[arg(long = "header", value_name = "'K: V'", global = true)]
+    pub(crate) headers: Vec<String>,
     /// Protocol: `auto` (probe for 2026-07-28, fall back to `initialize`),
     /// `legacy` (`initialize` only), or a version such as `2025-06-18`.
     #[arg(
@@ -37,6 +47,17 @@ pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
+}
+
+/// The HTTP transport to use with `--url`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TransportChoice {
+    /// Streamable HTTP, falling back to HTTP+SSE.
+    Auto,
+    /// Streamable HTTP only.
+    Http,
+    /// The 2024-11-05 HTTP+SSE transport.
+    Sse,
 }
 
 /// The commands.

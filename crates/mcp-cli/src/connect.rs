@@ -5,14 +5,82 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use mcp_client::{ClientSession, ClientSessionOptions};
+use mcp_jsonrpc::Transport;
+use mcp_transport_http::{
+    sse_client, streamablehttp_client, HttpTransportMode, SseServerParameters, StreamableHttpParameters,
+};
 use mcp_transport_stdio::{stdio_client, StdioServerParameters};
 use mcp_types::Implementation;
 
-use crate::args::Cli;
+use crate::args::{Cli, TransportChoice};
 use crate::{UsageError, SERVE_EXAMPLE};
 
-/// Starts the server and performs the handshake.
+/// Starts the server (or reaches it over HTTP) and performs the handshake.
 pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSession> {
+    if !cli.timeout.is_finite() || cli.timeout <= 0.0 {
+        return Err(UsageError(format!(
+            "--timeout takes a positive number of seconds, got {}",
+            cli.timeout
+        ))
+        .into());
+    }
+    let timeout = Duration::from_secs_f64(cli.timeout);
+    let transport = match &cli.url {
+        Some(url) => {
+            if !server.is_empty() {
+                return Err(
+                    UsageError("give either --url or a server command after --, not both".into()).into(),
+                );
+            }
+            http_transport(cli, url, timeout).await?
+        }
+        None => stdio_transport(cli, server).await?,
+    };
+    let options = ClientSessionOptions::new()
+        .read_timeout(timeout)
+        .protocol(cli.protocol.clone())
+        .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
+        .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
+    let session = ClientSession::new(transport, options);
+    session
+        .initialize()
+        .await
+        .context("the server did not complete the handshake")?;
+    Ok(session)
+}
+
+async fn http_transport(cli: &Cli, url: &str, timeout: Duration) -> Result<Transport> {
+    let mut headers = Vec::new();
+    for header in &cli.headers {
+        let (k, v) = header
+            .split_once(':')
+            .ok_or_else(|| UsageError(format!("--header takes 'Name: value', got `{header}`")))?;
+        headers.push((k.trim().to_owned(), v.trim().to_owned()));
+    }
+    let transport = match cli.transport {
+        TransportChoice::Sse => {
+            let mut params = SseServerParameters::new(url).timeout(timeout);
+            for (k, v) in headers {
+                params = params.header(k, v);
+            }
+            sse_client(&params).await
+        }
+        choice => {
+            let mode = if choice == TransportChoice::Http {
+                HttpTransportMode::StreamableHttp
+            } else {
+                HttpTransportMode::Auto
+            };
+            let params = StreamableHttpParameters::new(url)
+                .headers(headers)
+                .transport(mode);
+            streamablehttp_client(&params).await
+        }
+    };
+    transport.with_context(|| format!("could not connect to {url}"))
+}
+
+async fn stdio_transport(cli: &Cli, server: &[String]) -> Result<Transport> {
     let mut params = match server.split_first() {
         Some((command, args)) => StdioServerParameters::new(command.clone()).args(args.iter().cloned()),
         None => {
@@ -27,26 +95,8 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
             .ok_or_else(|| UsageError(format!("--env takes KEY=VALUE, got `{pair}`")))?;
         params = params.env(k, v);
     }
-    if !cli.timeout.is_finite() || cli.timeout <= 0.0 {
-        return Err(UsageError(format!(
-            "--timeout takes a positive number of seconds, got {}",
-            cli.timeout
-        ))
-        .into());
-    }
-    let timeout = Duration::from_secs_f64(cli.timeout);
     let transport = stdio_client(&params)
         .await
         .context("could not start the server")?;
-    let options = ClientSessionOptions::new()
-        .read_timeout(timeout)
-        .protocol(cli.protocol.clone())
-        .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
-        .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
-    let session = ClientSession::new(transport.into_transport(), options);
-    session
-        .initialize()
-        .await
-        .context("the server did not complete the handshake")?;
-    Ok(session)
+    Ok(transport.into_transport())
 }

@@ -1,0 +1,53 @@
+//! The per-origin cache of detected transports: once a server turned out to
+//! speak the 2024-11-05 HTTP+SSE transport, later connections to the same
+//! origin go there directly. Process-wide and bounded.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use url::Url;
+
+use crate::params::HttpTransportMode;
+
+/// Most origins remembered; the map is cleared when full.
+const MAX_ENTRIES: usize = 256;
+
+fn cache() -> &'static Mutex<HashMap<String, HttpTransportMode>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, HttpTransportMode>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn key(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// The transport remembered for `url`'s origin.
+pub(crate) fn lookup(url: &Url) -> Option<HttpTransportMode> {
+    cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key(url))
+        .copied()
+}
+
+/// Remembers the transport of `url`'s origin.
+pub(crate) fn remember(url: &Url, mode: HttpTransportMode) {
+    let mut map = cache().lock().unwrap_or_else(|p| p.into_inner());
+    if map.len() >= MAX_ENTRIES && !map.contains_key(&key(url)) {
+        map.clear();
+    }
+    map.insert(key(url), mode);
+}
+
+/// Forgets what was remembered for `url`'s origin (the assumption failed).
+pub(crate) fn forget(url: &Url) {
+    cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&key(url));
+}
+
+/// Clears the whole cache (for tests and long-lived processes).
+pub fn clear_transport_cache() {
+    cache().lock().unwrap_or_else(|p| p.into_inner()).clear();
+}

@@ -1,0 +1,247 @@
+//! What the HTTP transports are configured with.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+use mcp_jsonrpc::lines::DEFAULT_MAX_MESSAGE_SIZE;
+
+use crate::error::HttpError;
+
+/// Default for [`StreamableHttpParameters::timeout`]: 30 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default for [`StreamableHttpParameters::sse_read_timeout`]: 300 s.
+pub const DEFAULT_SSE_READ_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default for [`StreamableHttpParameters::max_redirects`]: 5.
+pub const DEFAULT_MAX_REDIRECTS: usize = 5;
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Supplies headers (typically `Authorization`) for every HTTP request the
+/// transport makes, and hears about `401 Unauthorized` answers. The seam for
+/// authorization: OAuth lives in its own crate and implements this.
+pub trait HeaderProvider: Send + Sync + 'static {
+    /// The headers to add to the next request.
+    fn headers(&self) -> BoxFuture<'_, Result<Vec<(HeaderName, HeaderValue)>, HttpError>>;
+
+    /// Called when the server answered `401 Unauthorized`, with its
+    /// `WWW-Authenticate` header. Return `Ok(true)` to have the request
+    /// retried once with fresh [`headers`](HeaderProvider::headers).
+    fn on_unauthorized(&self, www_authenticate: Option<String>) -> BoxFuture<'_, Result<bool, HttpError>> {
+        let _ = www_authenticate;
+        Box::pin(async { Ok(false) })
+    }
+}
+
+/// Which HTTP transport to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HttpTransportMode {
+    /// Streamable HTTP, falling back to the 2024-11-05 HTTP+SSE transport
+    /// when the server refuses the `initialize` POST (404, 405, or 400
+    /// without a JSON-RPC body). The outcome is cached per origin.
+    #[default]
+    Auto,
+    /// Streamable HTTP only (both eras).
+    StreamableHttp,
+    /// The 2024-11-05 HTTP+SSE transport only.
+    Sse,
+}
+
+/// How to reach an MCP server over HTTP (`streamablehttp_client`).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct StreamableHttpParameters {
+    /// The MCP endpoint, `http://` or `https://`.
+    pub url: String,
+    /// Extra headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// Bound on connecting plus waiting for the response headers.
+    pub timeout: Duration,
+    /// Bound on silence while reading a body or an SSE stream.
+    pub sse_read_timeout: Duration,
+    /// Largest response body or SSE event, in bytes.
+    pub max_message_size: usize,
+    /// Which transport to speak.
+    pub transport: HttpTransportMode,
+    /// Most redirects followed (only to the same origin).
+    pub max_redirects: usize,
+    /// How often a request whose response stream broke is re-issued (2026-07-28)
+    /// or resumed (earlier revisions).
+    pub max_retries: u32,
+    /// Capacity of the transport's channels.
+    pub channel_capacity: usize,
+    /// Supplies credentials for every request.
+    pub header_provider: Option<Arc<dyn HeaderProvider>>,
+}
+
+impl fmt::Debug for StreamableHttpParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamableHttpParameters")
+            .field("url", &self.url)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .field("sse_read_timeout", &self.sse_read_timeout)
+            .field("max_message_size", &self.max_message_size)
+            .field("transport", &self.transport)
+            .field("max_redirects", &self.max_redirects)
+            .field("max_retries", &self.max_retries)
+            .field("header_provider", &self.header_provider.is_some())
+            .finish()
+    }
+}
+
+impl StreamableHttpParameters {
+    /// Parameters for `url` with the defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        StreamableHttpParameters {
+            url: url.into(),
+            headers: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+            sse_read_timeout: DEFAULT_SSE_READ_TIMEOUT,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            transport: HttpTransportMode::Auto,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            max_retries: 2,
+            channel_capacity: mcp_jsonrpc::DEFAULT_CHANNEL_CAPACITY,
+            header_provider: None,
+        }
+    }
+
+    /// Adds a header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds headers sent with every request.
+    pub fn headers<K: Into<String>, V: Into<String>>(
+        mut self,
+        headers: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.headers
+            .extend(headers.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Sets the connect-and-respond timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the idle timeout of bodies and streams.
+    pub fn sse_read_timeout(mut self, timeout: Duration) -> Self {
+        self.sse_read_timeout = timeout;
+        self
+    }
+
+    /// Sets the largest response body or SSE event.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes.max(1);
+        self
+    }
+
+    /// Sets which transport to speak.
+    pub fn transport(mut self, mode: HttpTransportMode) -> Self {
+        self.transport = mode;
+        self
+    }
+
+    /// Sets the most redirects followed.
+    pub fn max_redirects(mut self, n: usize) -> Self {
+        self.max_redirects = n;
+        self
+    }
+
+    /// Sets how often a request whose stream broke is retried.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// Sets the channel capacity.
+    pub fn channel_capacity(mut self, capacity: usize) -> Self {
+        self.channel_capacity = capacity.max(1);
+        self
+    }
+
+    /// Sets the credentials provider.
+    pub fn header_provider(mut self, provider: Arc<dyn HeaderProvider>) -> Self {
+        self.header_provider = Some(provider);
+        self
+    }
+}
+
+/// How to reach an MCP server over the 2024-11-05 HTTP+SSE transport
+/// (`sse_client`).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SseServerParameters {
+    /// The SSE endpoint (GET).
+    pub url: String,
+    /// Extra headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// Bound on connecting plus waiting for response headers (and for the
+    /// `endpoint` event).
+    pub timeout: Duration,
+    /// Bound on silence on the SSE stream.
+    pub sse_read_timeout: Duration,
+    /// Largest SSE event, in bytes.
+    pub max_message_size: usize,
+}
+
+impl SseServerParameters {
+    /// Parameters for `url` with the defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        SseServerParameters {
+            url: url.into(),
+            headers: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+            sse_read_timeout: DEFAULT_SSE_READ_TIMEOUT,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+        }
+    }
+
+    /// Adds a header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the connect-and-respond timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the idle timeout of the stream.
+    pub fn sse_read_timeout(mut self, timeout: Duration) -> Self {
+        self.sse_read_timeout = timeout;
+        self
+    }
+
+    /// Sets the largest SSE event.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes.max(1);
+        self
+    }
+
+    pub(crate) fn to_streamable(&self) -> StreamableHttpParameters {
+        let mut p = StreamableHttpParameters::new(self.url.clone())
+            .headers(self.headers.clone())
+            .timeout(self.timeout)
+            .sse_read_timeout(self.sse_read_timeout)
+            .max_message_size(self.max_message_size)
+            .transport(HttpTransportMode::Sse);
+        p.max_retries = 0;
+        p
+    }
+}

@@ -1,0 +1,388 @@
+//! Streamable HTTP, 2026-07-28 era, against a scripted loopback server.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mcp_jsonrpc::{Message, NoHandler, Peer, PeerConfig, RequestOptions};
+use mcp_transport_http::{
+    streamablehttp_client, HttpTransportMode, StreamableHttpParameters, HTTP_TRANSPORT_ERROR,
+};
+use serde_json::{json, Value};
+use support::*;
+
+fn params(url: &str) -> StreamableHttpParameters {
+    StreamableHttpParameters::new(url)
+        .transport(HttpTransportMode::StreamableHttp)
+        .timeout(Duration::from_secs(5))
+}
+
+#[tokio::test]
+async fn json_response_through_a_peer() {
+    let server = Server::start("/mcp", |s, _| {
+        Reply::json(result(&s.id(), json!({"echo": s.rpc_method()})))
+    })
+    .await;
+    let t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    let peer = Peer::start(t, Arc::new(NoHandler), PeerConfig::default());
+    let got: Value = tokio::time::timeout(
+        WAIT,
+        peer.request("tools/list", Some(&json!({})), RequestOptions::default()),
+    )
+    .await
+    .expect("in time")
+    .expect("ok");
+    assert_eq!(got, json!({"echo": "tools/list"}));
+    let s = &server.seen()[0];
+    assert_eq!(s.header("accept"), Some("application/json, text/event-stream"));
+    assert_eq!(s.header("content-type"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn sse_response_with_notification_and_keepalive() {
+    let server = Server::start("/mcp", |s, _| {
+        let note = json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}});
+        Reply::sse(vec![
+            Chunk::Data(": keep-alive\n\n".into()),
+            event(&note),
+            Chunk::Sleep(Duration::from_millis(30)),
+            event(&result(&s.id(), json!({"ok": true}))),
+        ])
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(1, "tools/call", json!({"name": "slow"}))).await;
+    let first = recv(&mut t).await;
+    assert_eq!(first.method(), Some("notifications/progress"));
+    let second = recv(&mut t).await;
+    assert!(
+        matches!(&second, Message::Response(r) if r.id == id(1)),
+        "{second:?}"
+    );
+}
+
+#[tokio::test]
+async fn notifications_get_202() {
+    let server = Server::start("/mcp", |s, _| {
+        if s.id().is_null() {
+            Reply::status(202)
+        } else {
+            Reply::json(result(&s.id(), json!({})))
+        }
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(
+        &t,
+        json!({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"}),
+    )
+    .await;
+    send(&t, modern(2, "tools/list", json!({}))).await;
+    let m = recv(&mut t).await;
+    assert_eq!(m.id(), Some(&id(2)));
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn modern_headers_and_x_mcp_header() {
+    let server = Server::start("/mcp", |s, _| {
+        if s.rpc_method() == Some("tools/list") {
+            return Reply::json(result(
+                &s.id(),
+                json!({"tools": [
+                {"name": "greet", "inputSchema": {"type": "object", "properties": {
+                    "greeting": {"type": "string", "x-mcp-header": "Greeting"},
+                    "count": {"type": "integer", "x-mcp-header": "Count"}}}},
+                {"name": "broken", "inputSchema": {"type": "object", "properties": {
+                    "n": {"type": "number", "x-mcp-header": "N"}}}}
+            ], "ttlMs": 0, "cacheScope": "public"}),
+            ));
+        }
+        Reply::json(result(&s.id(), json!({"content": []})))
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(1, "tools/list", json!({}))).await;
+    let list = json(&recv(&mut t).await);
+    let names: Vec<&str> = list["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["greet"],
+        "the tool with an invalid annotation is dropped"
+    );
+    send(
+        &t,
+        modern(
+            2,
+            "tools/call",
+            json!({"name": "greet", "arguments": {"greeting": "Hello, 世界", "count": 3}}),
+        ),
+    )
+    .await;
+    recv(&mut t).await;
+    send(&t, modern(3, "resources/read", json!({"uri": "file:///a b"}))).await;
+    recv(&mut t).await;
+    let seen = server.seen();
+    let call = &seen[1];
+    assert_eq!(call.header("mcp-protocol-version"), Some("2026-07-28"));
+    assert_eq!(call.header("mcp-method"), Some("tools/call"));
+    assert_eq!(call.header("mcp-name"), Some("greet"));
+    assert_eq!(
+        call.header("mcp-param-greeting"),
+        Some("=?base64?SGVsbG8sIOS4lueVjA==?=")
+    );
+    assert_eq!(call.header("mcp-param-count"), Some("3"));
+    assert_eq!(seen[2].header("mcp-name"), Some("file:///a b"));
+    assert_eq!(seen[0].header("mcp-method"), Some("tools/list"));
+    assert_eq!(seen[0].header("mcp-name"), None);
+}
+
+#[tokio::test]
+async fn jsonrpc_error_body_passes_through_unchanged() {
+    let server = Server::start("/mcp", |_, _| {
+        let body = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32022, "message": "Unsupported protocol version",
+            "data": {"supported": ["2025-11-25"], "requested": "2026-07-28"}}});
+        Reply::new(400, "application/json", body.to_string())
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(7, "server/discover", json!({}))).await;
+    match recv(&mut t).await {
+        Message::Error(e) => {
+            assert_eq!(e.id, Some(id(7)));
+            assert_eq!(e.error.code, -32022);
+            assert_eq!(
+                e.error.data,
+                Some(json!({"supported": ["2025-11-25"], "requested": "2026-07-28"}))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn html_500_names_status_and_url() {
+    let server = Server::start("/mcp", |_, _| {
+        Reply::new(500, "text/html", "<html><body>Internal oops</body></html>")
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(1, "tools/list", json!({}))).await;
+    match recv(&mut t).await {
+        Message::Error(e) => {
+            assert_eq!(e.id, Some(id(1)));
+            assert_eq!(e.error.code, HTTP_TRANSPORT_ERROR);
+            assert!(e.error.message.contains("500"), "{}", e.error.message);
+            assert!(e.error.message.contains(&server.url), "{}", e.error.message);
+            assert!(e.error.message.contains("Internal oops"), "{}", e.error.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn refused_connection_fails_the_request() {
+    let url = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}/mcp", l.local_addr().expect("addr"))
+    };
+    let mut t = streamablehttp_client(&params(&url))
+        .await
+        .expect("connect is lazy");
+    send(&t, modern(1, "tools/list", json!({}))).await;
+    match recv(&mut t).await {
+        Message::Error(e) => {
+            assert_eq!(e.error.code, HTTP_TRANSPORT_ERROR);
+            assert!(e.error.message.contains("could not reach"), "{}", e.error.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn cancellation_closes_the_stream_without_a_notification() {
+    let server = Server::start("/mcp", |_, _| {
+        Reply::sse(vec![Chunk::Data(": started\n\n".into())]).hold()
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(5, "tools/call", json!({"name": "slow"}))).await;
+    eventually(|| server.seen().len() == 1).await;
+    send(
+        &t,
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 5}}),
+    )
+    .await;
+    eventually(|| server.dropped.load(std::sync::atomic::Ordering::SeqCst) == 1).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.seen().len(), 1, "no notifications/cancelled POST");
+    assert!(tokio::time::timeout(Duration::from_millis(100), t.inbound.recv())
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn broken_stream_is_reissued_with_a_new_id() {
+    let server = Server::start("/mcp", |s, n| {
+        if n == 0 {
+            let note = json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}});
+            return Reply::sse(vec![event(&note), Chunk::Sleep(Duration::from_millis(50)), Chunk::Break]);
+        }
+        Reply::sse(vec![event(&result(&s.id(), json!({"second": true})))])
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(9, "tools/call", json!({"name": "x"}))).await;
+    assert_eq!(recv(&mut t).await.method(), Some("notifications/progress"));
+    let m = recv(&mut t).await;
+    assert_eq!(json(&m)["result"], json!({"second": true}));
+    assert_eq!(m.id(), Some(&id(9)));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].id(), json!(9));
+    assert_ne!(seen[1].id(), json!(9), "re-issued under a new id");
+}
+
+#[tokio::test]
+async fn oversized_body_is_an_error() {
+    let server = Server::start("/mcp", |s, _| {
+        let big = "x".repeat(64 * 1024);
+        Reply::json(result(&s.id(), json!({"big": big})))
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url).max_message_size(4096))
+        .await
+        .expect("connect");
+    send(&t, modern(1, "tools/list", json!({}))).await;
+    match recv(&mut t).await {
+        Message::Error(e) => assert!(
+            e.error.message.contains("larger than the limit"),
+            "{}",
+            e.error.message
+        ),
+        other => panic!("{other:?}"),
+    }
+    let server2 = Server::start("/mcp", |s, _| {
+        let big = "y".repeat(64 * 1024);
+        Reply::sse(vec![event(&result(&s.id(), json!({"big": big})))])
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server2.url).max_message_size(4096))
+        .await
+        .expect("connect");
+    send(&t, modern(2, "tools/list", json!({}))).await;
+    match recv(&mut t).await {
+        Message::Error(e) => assert!(
+            e.error.message.contains("larger than the limit"),
+            "{}",
+            e.error.message
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn redirects_only_to_the_same_origin() {
+    let other = Server::start("/mcp", |s, _| {
+        Reply::json(result(&s.id(), json!({"stolen": true})))
+    })
+    .await;
+    let target = other.url.clone();
+    let server = Server::start("/mcp", move |s, _| {
+        if s.path == "/mcp" {
+            Reply::status(307).header("location", &target)
+        } else {
+            Reply::json(result(&s.id(), json!({})))
+        }
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(1, "tools/list", json!({}))).await;
+    match recv(&mut t).await {
+        Message::Error(e) => assert!(e.error.message.contains("another origin"), "{}", e.error.message),
+        other => panic!("{other:?}"),
+    }
+    assert!(other.seen().is_empty());
+    let same = Server::start("/mcp", |s, _| {
+        if s.path == "/mcp" {
+            Reply::status(308).header("location", "/v2/mcp")
+        } else {
+            Reply::json(result(&s.id(), json!({"moved": true})))
+        }
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&same.url)).await.expect("connect");
+    send(&t, modern(2, "tools/list", json!({}))).await;
+    assert_eq!(json(&recv(&mut t).await)["result"], json!({"moved": true}));
+}
+
+struct Tokens(std::sync::atomic::AtomicUsize);
+
+impl mcp_transport_http::HeaderProvider for Tokens {
+    fn headers(
+        &self,
+    ) -> mcp_transport_http::BoxFuture<
+        '_,
+        Result<Vec<(http::HeaderName, http::HeaderValue)>, mcp_transport_http::HttpError>,
+    > {
+        let n = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            let v = http::HeaderValue::from_str(&format!("Bearer {n}")).expect("value");
+            Ok(vec![(http::header::AUTHORIZATION, v)])
+        })
+    }
+
+    fn on_unauthorized(
+        &self,
+        challenge: Option<String>,
+    ) -> mcp_transport_http::BoxFuture<'_, Result<bool, mcp_transport_http::HttpError>> {
+        assert_eq!(challenge.as_deref(), Some("Bearer realm=\"mcp\""));
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { Ok(true) })
+    }
+}
+
+#[tokio::test]
+async fn header_provider_refreshes_once_on_401() {
+    let server = Server::start("/mcp", |s, _| {
+        if s.header("authorization") == Some("Bearer 1") {
+            Reply::json(result(&s.id(), json!({"authorized": true})))
+        } else {
+            Reply::status(401).header("www-authenticate", "Bearer realm=\"mcp\"")
+        }
+    })
+    .await;
+    let p = params(&server.url)
+        .header("X-Custom", "yes")
+        .header_provider(Arc::new(Tokens(std::sync::atomic::AtomicUsize::new(0))));
+    let mut t = streamablehttp_client(&p).await.expect("connect");
+    send(&t, modern(1, "tools/list", json!({}))).await;
+    assert_eq!(json(&recv(&mut t).await)["result"], json!({"authorized": true}));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|s| s.header("x-custom") == Some("yes")));
+}
