@@ -6,6 +6,7 @@
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::error::TransportError;
 use crate::message::{parse_frame, Message};
@@ -25,6 +26,9 @@ pub struct LineOptions {
     pub max_message_size: usize,
     /// Capacity of the inbound and outbound channels.
     pub channel_capacity: usize,
+    /// When cancelled, the writer stops taking messages, writes those already
+    /// queued, flushes and closes its half, even while senders still live.
+    pub close: Option<CancellationToken>,
 }
 
 impl Default for LineOptions {
@@ -32,6 +36,7 @@ impl Default for LineOptions {
         LineOptions {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
+            close: None,
         }
     }
 }
@@ -46,6 +51,13 @@ impl LineOptions {
     /// Sets the channel capacity.
     pub fn channel_capacity(mut self, capacity: usize) -> Self {
         self.channel_capacity = capacity.max(1);
+        self
+    }
+
+    /// Sets a token that closes the outbound side when cancelled (see
+    /// [`LineOptions::close`]).
+    pub fn close_on(mut self, token: CancellationToken) -> Self {
+        self.close = Some(token);
         self
     }
 }
@@ -63,7 +75,8 @@ pub struct LineParts {
     pub report: mpsc::Sender<Result<Message, TransportError>>,
     /// The reader task; aborting it ends the inbound stream.
     pub reader: AbortOnDrop<()>,
-    /// The writer task; it ends when `outbound` is dropped, after a flush.
+    /// The writer task; it ends when every `outbound` sender is dropped, or
+    /// when [`LineOptions::close`] is cancelled, after a flush.
     pub writer: AbortOnDrop<()>,
 }
 
@@ -109,7 +122,8 @@ where
     ));
     // The writer only reports into the inbound stream; a weak sender lets the
     // stream end when the reader (and `report`) are done.
-    let writer = tokio::spawn(write_loop(writer, out_rx, in_tx.downgrade()));
+    let close = options.close.unwrap_or_default();
+    let writer = tokio::spawn(write_loop(writer, out_rx, in_tx.downgrade(), close));
     LineParts {
         inbound: in_rx,
         outbound: out_tx,
@@ -229,9 +243,34 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
     mut rx: mpsc::Receiver<Message>,
     report: mpsc::WeakSender<Result<Message, TransportError>>,
+    close: CancellationToken,
 ) {
     let mut buf = Vec::with_capacity(64 * 1024);
-    while let Some(first) = rx.recv().await {
+    let mut closing = false;
+    // Registered once, not on every message.
+    let cancelled = close.cancelled();
+    tokio::pin!(cancelled);
+    loop {
+        let first = if closing {
+            // Closed: write what was queued before the close, then stop.
+            match rx.try_recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            }
+        } else {
+            tokio::select! {
+                biased;
+                () = &mut cancelled => {
+                    rx.close();
+                    closing = true;
+                    continue;
+                }
+                m = rx.recv() => match m {
+                    Some(m) => m,
+                    None => break,
+                },
+            }
+        };
         buf.clear();
         first.write_to(&mut buf);
         buf.push(b'\n');
@@ -264,6 +303,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             buf = Vec::with_capacity(64 * 1024);
         }
     }
-    // Every sender is gone: flush and close our half so the peer sees EOF.
+    // Every sender is gone, or the transport is closing: flush and close our
+    // half so the peer sees EOF.
     let _ = writer.shutdown().await;
 }

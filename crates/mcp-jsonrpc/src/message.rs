@@ -286,38 +286,154 @@ impl<'de> Deserialize<'de> for Message {
 }
 
 /// Every member any message may have; parsed in one pass, then classified.
-#[derive(Deserialize)]
 struct Envelope {
-    #[serde(default)]
-    jsonrpc: Option<Box<RawValue>>,
-    #[serde(default, deserialize_with = "present")]
+    /// Whether `jsonrpc` was absent, `null` or `"2.0"`.
+    version_ok: bool,
+    /// `None`: no `id`; `Some(None)`: `"id": null`.
     id: Option<Option<RequestId>>,
-    #[serde(default)]
     method: Option<String>,
-    #[serde(default)]
     params: Option<Box<RawValue>>,
-    #[serde(default, deserialize_with = "raw_present")]
+    /// `"result": null` is kept as a raw `null`.
     result: Option<Box<RawValue>>,
-    #[serde(default)]
     error: Option<ErrorObject>,
 }
 
-/// Distinguishes `"id": null` (Some(None)) from a missing id (None).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<RequestId>>, D::Error> {
-    Option::<RequestId>::deserialize(d).map(Some)
+/// The members of an envelope; anything else is skipped.
+enum Member {
+    Jsonrpc,
+    Id,
+    Method,
+    Params,
+    Result,
+    Error,
+    Other,
 }
 
-/// Keeps `"result": null` as a raw `null` rather than as absent.
-fn raw_present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
-    Box::<RawValue>::deserialize(d).map(Some)
+impl<'de> Deserialize<'de> for Member {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MemberVisitor;
+        impl Visitor<'_> for MemberVisitor {
+            type Value = Member;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Member, E> {
+                Ok(match v {
+                    "jsonrpc" => Member::Jsonrpc,
+                    "id" => Member::Id,
+                    "method" => Member::Method,
+                    "params" => Member::Params,
+                    "result" => Member::Result,
+                    "error" => Member::Error,
+                    _ => Member::Other,
+                })
+            }
+        }
+        d.deserialize_str(MemberVisitor)
+    }
+}
+
+/// Reads `jsonrpc` without allocating: `true` for `"2.0"` or `null`.
+struct VersionOk(bool);
+
+impl<'de> Deserialize<'de> for VersionOk {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct VersionVisitor;
+        impl<'de> Visitor<'de> for VersionVisitor {
+            type Value = VersionOk;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"2.0\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<VersionOk, E> {
+                Ok(VersionOk(v == JSONRPC_VERSION))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<VersionOk, E> {
+                Ok(VersionOk(true))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<VersionOk, E> {
+                Ok(VersionOk(false))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<VersionOk, E> {
+                Ok(VersionOk(false))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<VersionOk, E> {
+                Ok(VersionOk(false))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<VersionOk, E> {
+                Ok(VersionOk(false))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<VersionOk, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(VersionOk(false))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<VersionOk, A::Error> {
+                while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(VersionOk(false))
+            }
+        }
+        d.deserialize_any(VersionVisitor)
+    }
+}
+
+/// Reads the next value into `slot`, failing on a member seen twice.
+fn next_once<'de, A: de::MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor;
+        impl<'de> Visitor<'de> for EnvelopeVisitor {
+            type Value = Envelope;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON-RPC message object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+                let mut version: Option<VersionOk> = None;
+                let mut id: Option<Option<RequestId>> = None;
+                let mut method: Option<Option<String>> = None;
+                let mut params: Option<Option<Box<RawValue>>> = None;
+                let mut result: Option<Box<RawValue>> = None;
+                let mut error: Option<Option<ErrorObject>> = None;
+                while let Some(member) = map.next_key::<Member>()? {
+                    match member {
+                        Member::Jsonrpc => next_once(&mut map, &mut version, "jsonrpc")?,
+                        Member::Id => next_once(&mut map, &mut id, "id")?,
+                        Member::Method => next_once(&mut map, &mut method, "method")?,
+                        Member::Params => next_once(&mut map, &mut params, "params")?,
+                        Member::Result => next_once(&mut map, &mut result, "result")?,
+                        Member::Error => next_once(&mut map, &mut error, "error")?,
+                        Member::Other => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Envelope {
+                    version_ok: version.is_none_or(|v| v.0),
+                    id,
+                    method: method.flatten(),
+                    params: params.flatten(),
+                    result,
+                    error: error.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(EnvelopeVisitor)
+    }
 }
 
 impl Envelope {
     fn classify(self) -> Result<Message, &'static str> {
-        if let Some(v) = &self.jsonrpc {
-            if v.get() != "\"2.0\"" {
-                return Err("the \"jsonrpc\" member must be \"2.0\"");
-            }
+        if !self.version_ok {
+            return Err("the \"jsonrpc\" member must be \"2.0\"");
         }
         let params = self.params.filter(|p| p.get() != "null");
         match (self.method, self.id) {

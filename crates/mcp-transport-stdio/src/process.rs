@@ -6,12 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mcp_jsonrpc::lines::{line_parts, LineOptions, LineParts};
-use mcp_jsonrpc::{
-    AbortOnDrop, Message, Transport, TransportError, TransportGuard, DEFAULT_CHANNEL_CAPACITY,
-};
+use mcp_jsonrpc::{AbortOnDrop, Message, Transport, TransportError, TransportGuard};
 use tokio::process::{Child, Command};
-use tokio::sync::{mpsc, oneshot, watch, Notify};
-use tokio::task::AbortHandle;
+use tokio::sync::{mpsc, watch, Notify};
+use tokio_util::sync::CancellationToken;
 
 use crate::env::safe_env;
 use crate::error::StdioError;
@@ -121,20 +119,19 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
         _ => None,
     };
 
-    let options = LineOptions::default().max_message_size(params.max_message_size);
+    // Closing cancels `close_stdin`: the writer then writes what is queued and
+    // closes the child's stdin even while the user still holds a sender.
+    let close_stdin = CancellationToken::new();
+    let options = LineOptions::default()
+        .max_message_size(params.max_message_size)
+        .close_on(close_stdin.clone());
     let LineParts {
         inbound,
-        outbound: to_writer,
+        outbound,
         report,
         reader,
         writer,
     } = line_parts(stdout, stdin, options);
-
-    // The user's sender goes through a forwarder so that closing can close
-    // the child's stdin even while the user still holds a sender.
-    let (outbound, from_user) = mpsc::channel(DEFAULT_CHANNEL_CAPACITY);
-    let (stop_tx, stop_rx) = oneshot::channel();
-    let forwarder = tokio::spawn(forward(from_user, to_writer, stop_rx));
 
     let (exited_tx, exited_rx) = watch::channel(false);
     let kill = Arc::new(Notify::new());
@@ -142,7 +139,6 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
         reader,
         reader_finished: false,
         writer,
-        forwarder: forwarder.abort_handle(),
         report,
     };
     let watcher = tokio::spawn(watch_child(WatchChild {
@@ -160,9 +156,8 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
         shutdown_timeout: params.shutdown_timeout,
         exited: exited_rx,
         kill,
-        stop_forwarding: Some(stop_tx),
+        close_stdin,
         watcher: AbortOnDrop(watcher),
-        _forwarder: AbortOnDrop(forwarder),
         _stderr: stderr_task,
         finished: false,
     };
@@ -176,42 +171,11 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
     })
 }
 
-/// Passes the user's messages to the writer until stopped; then passes what
-/// is already queued and drops the writer's sender, so that the writer
-/// flushes and closes the child's stdin.
-async fn forward(
-    mut from_user: mpsc::Receiver<Message>,
-    to_writer: mpsc::Sender<Message>,
-    mut stop: oneshot::Receiver<()>,
-) {
-    loop {
-        tokio::select! {
-            biased;
-            _ = &mut stop => break,
-            m = from_user.recv() => match m {
-                Some(m) => {
-                    if to_writer.send(m).await.is_err() {
-                        return;
-                    }
-                }
-                None => return,
-            },
-        }
-    }
-    from_user.close();
-    while let Ok(m) = from_user.try_recv() {
-        if to_writer.send(m).await.is_err() {
-            return;
-        }
-    }
-}
-
 /// The tasks and sender feeding the inbound stream.
 struct StreamParts {
     reader: AbortOnDrop<()>,
     reader_finished: bool,
     writer: AbortOnDrop<()>,
-    forwarder: AbortHandle,
     report: mpsc::Sender<Result<Message, TransportError>>,
 }
 
@@ -219,7 +183,6 @@ impl StreamParts {
     /// Stops every task feeding the inbound stream, reports `reason` as its
     /// last item and lets it end.
     async fn end(mut self, reason: String) {
-        self.forwarder.abort();
         // Wait until the tasks are really gone so nothing follows the report.
         self.writer.0.abort();
         let _ = (&mut self.writer.0).await;
@@ -313,9 +276,9 @@ struct ProcessHolder {
     shutdown_timeout: Duration,
     exited: watch::Receiver<bool>,
     kill: Arc<Notify>,
-    stop_forwarding: Option<oneshot::Sender<()>>,
+    /// Cancelled by `close`: the writer flushes and closes the child's stdin.
+    close_stdin: CancellationToken,
     watcher: AbortOnDrop<()>,
-    _forwarder: AbortOnDrop<()>,
     _stderr: Option<AbortOnDrop<()>>,
     /// Set once `close` has killed the group and reaped the child.
     finished: bool,
@@ -325,9 +288,7 @@ impl ProcessHolder {
     /// Closes stdin, waits, SIGTERMs the group, waits, SIGKILLs the group
     /// (always, for grandchildren), reaps.
     async fn close(mut self) {
-        if let Some(stop) = self.stop_forwarding.take() {
-            let _ = stop.send(());
-        }
+        self.close_stdin.cancel();
         let timeout = self.shutdown_timeout;
         if !self.wait_exit(timeout).await {
             tracing::debug!(command = %self.command, pid = self.pid, "MCP server still running after stdin closed; sending SIGTERM");

@@ -220,7 +220,10 @@ pub struct BlobResourceContents {
 }
 
 /// Text or binary resource contents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Decoded by a hand-written visitor (`content_de`): `text` makes it
+/// [`ResourceContents::Text`], else `blob` makes it [`ResourceContents::Blob`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ResourceContents {
     /// Text contents.
@@ -298,6 +301,8 @@ fn type_tag(v: &Value) -> Option<&str> {
 /// Content of prompts, tool results and embedded tool results.
 ///
 /// Unknown `type`s decode into [`ContentBlock::Unknown`] and re-encode unchanged.
+/// A block without a `type` is an error. Decoded in one pass by a hand-written
+/// visitor (`content_de`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ContentBlock {
@@ -349,23 +354,6 @@ impl ContentBlock {
             Self::Resource(_) => Some("resource"),
             Self::Unknown(v) => type_tag(v),
         }
-    }
-}
-
-impl<'de> Deserialize<'de> for ContentBlock {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        if !v.is_object() {
-            return Err(D::Error::custom("content block must be an object"));
-        }
-        Ok(match type_tag(&v) {
-            Some("text") => Self::Text(decode(v)?),
-            Some("image") => Self::Image(decode(v)?),
-            Some("audio") => Self::Audio(decode(v)?),
-            Some("resource_link") => Self::ResourceLink(decode(v)?),
-            Some("resource") => Self::Resource(decode(v)?),
-            _ => Self::Unknown(v),
-        })
     }
 }
 

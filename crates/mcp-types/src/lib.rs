@@ -38,6 +38,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod content_de;
 mod macros;
 
 pub mod capabilities;

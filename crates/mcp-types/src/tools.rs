@@ -196,7 +196,10 @@ impl CallToolRequestParams {
 }
 
 /// Result of `tools/call`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Decoded in one pass by a hand-written visitor (`content_de`); unknown
+/// members land in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallToolResult {
     /// Unstructured result.
