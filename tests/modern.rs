@@ -680,3 +680,45 @@ async fn url_elicitation_reaches_the_callback_with_the_url_untouched() {
         Some("https://example.com/login?x=1")
     );
 }
+
+#[tokio::test]
+async fn a_discover_reply_that_is_not_a_discover_result_means_the_initialize_era() {
+    falls_back_after(|s, r| {
+        tokio::spawn(async move {
+            s.respond(r.id, json!({})).await;
+            s
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unsupported_version_naming_our_own_version_is_retried_once() {
+    let (transport, mut server) = scripted_pair();
+    let session = ClientSession::new(transport, ClientSessionOptions::new());
+    let init = tokio::spawn({
+        let session = session.clone();
+        async move { session.initialize().await }
+    });
+    let first = server.request().await;
+    error(
+        &server,
+        first,
+        -32022,
+        "Unsupported",
+        Some(json!({"supported": [V]})),
+    )
+    .await;
+    let again = server.request().await;
+    assert_eq!(again.method, "server/discover");
+    assert_eq!(
+        params(&again)["_meta"]["io.modelcontextprotocol/protocolVersion"],
+        V
+    );
+    server.respond(again.id, discover_result(json!({}))).await;
+    with_timeout(init)
+        .await
+        .expect("join")
+        .expect("modern after one retry");
+    assert_eq!(session.era(), Some(Era::Stateless));
+}

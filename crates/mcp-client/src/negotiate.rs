@@ -90,7 +90,16 @@ impl ClientSession {
                 )
                 .await;
             match outcome {
-                Ok(raw) => return self.discovered(&raw, &offer),
+                Ok(raw) => match self.discovered(&raw, &offer) {
+                    // A reply that is not a DiscoverResult (some servers
+                    // answer every unknown method with `{}`) is not the
+                    // stateless era either.
+                    Err(ClientError::InvalidResponse { detail, .. }) if fallback => {
+                        tracing::debug!(%detail, "server/discover answered with no DiscoverResult: assuming a server of the initialize era");
+                        return Ok(Probe::Legacy(None));
+                    }
+                    other => return other,
+                },
                 Err(ClientError::Server { error, method }) => {
                     if error.code == error_codes::UNSUPPORTED_PROTOCOL_VERSION {
                         let data = error
@@ -98,10 +107,12 @@ impl ClientSession {
                             .clone()
                             .and_then(|d| serde_json::from_value::<UnsupportedProtocolVersionData>(d).ok());
                         let offered = data.map(|d| d.supported).unwrap_or_default();
+                        // Retry once with a mutual version, even the one we
+                        // offered (a server may refuse a first request).
                         match pick(&offered) {
-                            Some((v, Era::Stateless)) if v != offer => offer = v,
+                            Some((v, Era::Stateless)) => offer = v,
                             Some((v, Era::Initialize)) => return Ok(Probe::Legacy(Some(v))),
-                            _ => return Err(unsupported(&offered)),
+                            None => return Err(unsupported(&offered)),
                         }
                         continue;
                     }
