@@ -21,6 +21,7 @@ pub fn ci(_args: &[String]) -> Result<()> {
     )?;
     run("test", cargo().args(["test", "--workspace", "--all-features"]))?;
     crate::interop::interop(&[])?;
+    crate::conformance::conformance(&[])?;
     run(
         "doc",
         cargo()

