@@ -1,4 +1,4 @@
-//! Interoperability with real MCP peers, over stdio.
+//! Interoperability with real MCP peers, over stdio and HTTP (`interop/http.rs`).
 //!
 //! The peers are installed, pinned, by `cargo xtask interop`, which runs these
 //! tests with their paths in the environment:
@@ -313,5 +313,7 @@ fn obj(value: Value) -> Map<String, Value> {
 
 #[path = "interop/everything.rs"]
 mod everything;
+#[path = "interop/http.rs"]
+mod http;
 #[path = "interop/python.rs"]
 mod python;

@@ -364,12 +364,10 @@ fn accept_with_defaults(params: &ElicitRequestParams) -> ElicitResult {
         return ElicitResult::new(ElicitAction::Decline);
     };
     let required = required_names(&form.requested_schema);
-    let mut content = Map::new();
+    let mut content = form.default_content();
     if let Some(properties) = form.requested_schema.get("properties").and_then(Value::as_object) {
         for (name, schema) in properties {
-            if let Some(default) = schema.get("default") {
-                content.insert(name.clone(), default.clone());
-            } else if required.contains(&name.as_str()) {
+            if !content.contains_key(name) && required.contains(&name.as_str()) {
                 content.insert(name.clone(), sample_value(schema));
             }
         }

@@ -1,4 +1,5 @@
-"""An MCP server on the Python SDK (`mcp` 2.3.0, high-level `MCPServer` API), over stdio.
+"""An MCP server on the Python SDK (`mcp` 2.3.0, high-level `MCPServer` API), over stdio or,
+with `--http PORT`, over Streamable HTTP on 127.0.0.1:PORT at `/mcp`.
 
 Used by `tests/interop.rs` (`cargo xtask interop`). It offers:
 
@@ -32,6 +33,15 @@ by `serve_loop` instead, which serves the handshake era only: a
 `server/discover` before `initialize` gets -32601/-32602, so a dual-era
 client falls back to `initialize`.
 
+Over Streamable HTTP (`--http PORT`), `MCPServer.run("streamable-http")` serves
+both eras on the one `/mcp` endpoint (uvicorn + starlette,
+`StreamableHTTPSessionManager`): a POST whose `MCP-Protocol-Version` header is
+not a handshake-era version goes to the single-exchange 2026-07-28 handler
+(`_streamable_http_modern`), anything else to the stateful initialize-era
+transport (`Mcp-Session-Id`, GET stream). In this mode only, the tool
+`http_headers` returns the MCP headers of the HTTP request that carried the
+call, as JSON.
+
 Since 2.x deprecates logging, sampling and roots (2026-07-28, SEP-2577), their
 deprecation warnings are silenced.
 """
@@ -63,6 +73,7 @@ from pydantic import BaseModel, Field
 warnings.simplefilter("ignore", MCPDeprecationWarning)
 
 LEGACY_ONLY = "--legacy-only" in sys.argv[1:]
+HTTP_PORT = int(sys.argv[sys.argv.index("--http") + 1]) if "--http" in sys.argv[1:] else None
 
 mcp = MCPServer(
     name="python-interop",
@@ -321,8 +332,22 @@ async def run_legacy_only() -> None:
             )
 
 
+if HTTP_PORT is not None:
+
+    @mcp.tool()
+    def http_headers(ctx: Context) -> str:
+        """The MCP headers of the HTTP request that carried this call, as JSON."""
+        import json
+
+        headers = ctx.headers or {}
+        names = ["mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name"]
+        return json.dumps({n: headers.get(n) for n in names})
+
+
 if __name__ == "__main__":
-    if LEGACY_ONLY:
+    if HTTP_PORT is not None:
+        mcp.run("streamable-http", host="127.0.0.1", port=HTTP_PORT)
+    elif LEGACY_ONLY:
         anyio.run(run_legacy_only)
     else:
         mcp.run("stdio")

@@ -4,9 +4,12 @@
 //! The peers:
 //! - Node.js (from the npm package `node-linux-<arch>`), which runs
 //! - `@modelcontextprotocol/server-everything`, the reference server of the
-//!   TypeScript SDK, over stdio;
+//!   TypeScript SDK, over stdio, Streamable HTTP and HTTP+SSE;
 //! - a Python venv with the Python SDK `mcp`, which runs
-//!   `tests/interop/python_server.py` over stdio.
+//!   `tests/interop/python_server.py` over stdio and Streamable HTTP, in
+//!   both protocol eras.
+//!
+//! HTTP servers listen on loopback ports chosen at run time by the tests.
 //!
 //! Each tool lives in its own directory named after its version, with a stamp
 //! file written last (see `tools.rs`). Only `npm` (any version, to fetch the

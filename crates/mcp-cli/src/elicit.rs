@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use mcp_jsonrpc::{error_codes, ErrorObject};
 use mcp_types::{ElicitAction, ElicitRequestParams, ElicitResult};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::render::read_line;
 
@@ -45,7 +45,8 @@ fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
                 .and_then(Value::as_array)
                 .map(|r| r.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let mut content = Map::new();
+            // Fields start at the schema's defaults (SEP-1034): Enter keeps them.
+            let mut content = form.default_content();
             for (name, schema) in props.into_iter().flatten() {
                 let kind = schema.get("type").and_then(Value::as_str).unwrap_or("string");
                 let mark = if required.contains(&name.as_str()) {
@@ -54,10 +55,11 @@ fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
                     ""
                 };
                 let label = schema.get("title").and_then(Value::as_str).unwrap_or(name);
+                let shown = content.get(name).map(|d| format!(" [{d}]")).unwrap_or_default();
                 loop {
-                    let line = read_line(&format!("  {label}{mark} ({kind}): ")).map_err(io)?;
+                    let line = read_line(&format!("  {label}{mark} ({kind}){shown}: ")).map_err(io)?;
                     if line.is_empty() {
-                        if !mark.is_empty() {
+                        if !mark.is_empty() && !content.contains_key(name) {
                             eprintln!("  a value is required");
                             continue;
                         }

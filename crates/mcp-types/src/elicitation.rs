@@ -107,6 +107,19 @@ impl ElicitRequestFormParams {
         }
     }
 
+    /// The values the requested schema proposes (`default` of each field,
+    /// SEP-1034): what a form shows pre-filled, and what a user who accepts
+    /// the form unchanged sends.
+    pub fn default_content(&self) -> Map<String, Value> {
+        let Some(Value::Object(props)) = self.requested_schema.get("properties") else {
+            return Map::new();
+        };
+        props
+            .iter()
+            .filter_map(|(k, v)| v.get("default").map(|d| (k.clone(), d.clone())))
+            .collect()
+    }
+
     /// Typed view of `requestedSchema.properties`; unknown shapes map to
     /// [`PrimitiveSchemaDefinition::Unknown`].
     pub fn properties(&self) -> Vec<(String, PrimitiveSchemaDefinition)> {

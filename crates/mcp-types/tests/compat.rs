@@ -211,3 +211,22 @@ fn task_results_flatten_the_task() -> TestResult {
     assert_eq!(serde_json::to_value(&r)?, raw);
     Ok(())
 }
+
+#[test]
+fn form_defaults_are_offered_field_by_field() {
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "default": "John Doe"},
+            "age": {"type": "integer", "default": 30},
+            "nick": {"type": "string"}
+        }
+    });
+    let form =
+        mcp_types::ElicitRequestFormParams::new("Who?", schema.as_object().cloned().unwrap_or_default());
+    let defaults = form.default_content();
+    assert_eq!(
+        serde_json::Value::Object(defaults),
+        serde_json::json!({"name": "John Doe", "age": 30})
+    );
+}
