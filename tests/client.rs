@@ -512,3 +512,24 @@ async fn unknown_server_notifications_and_ids_are_harmless() {
         vec!["notifications/future_thing".to_owned()]
     );
 }
+
+#[tokio::test]
+async fn dropping_the_session_closes_the_connection_even_with_a_callback_in_flight() {
+    let (transport, mut server) = scripted_pair();
+    let options = legacy().sampling_callback(|_cx, _p| async move {
+        std::future::pending::<()>().await;
+        Ok(CreateMessageResult::text("never", "never"))
+    });
+    let session = ClientSession::new(transport, options);
+    // The server asks for sampling; the callback never answers.
+    let ask = mcp_jsonrpc::Request {
+        id: RequestId::Number(1),
+        method: "sampling/createMessage".into(),
+        params: Some(mcp_jsonrpc::to_raw(&json!({"messages": [], "maxTokens": 1})).expect("raw")),
+    };
+    server.send(ask).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    drop(session);
+    // The client side goes away: the scripted peer sees the end of the stream.
+    assert!(server.next().await.is_none(), "the connection was closed");
+}

@@ -83,6 +83,22 @@ pub(crate) struct Inner {
     pub(crate) listener: Listener,
 }
 
+impl Drop for Inner {
+    /// The last clone of the session is gone: close the connection even if a
+    /// callback still running holds the engine (a sampling callback that
+    /// never returns must not keep a server process alive).
+    fn drop(&mut self) {
+        self.listener.stop();
+        if self.peer.is_closed() {
+            return;
+        }
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let peer = self.peer.clone();
+            rt.spawn(async move { peer.close().await });
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
     negotiated: Option<Arc<Negotiated>>,
