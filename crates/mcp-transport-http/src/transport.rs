@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::Method;
-use mcp_jsonrpc::{AbortOnDrop, Message, Notification, RequestId, Transport, TransportError, TransportGuard};
+use mcp_jsonrpc::{
+    error_codes, AbortOnDrop, ErrorObject, ErrorResponse, Message, Notification, RequestId, Transport,
+    TransportError, TransportGuard,
+};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{AbortHandle, JoinSet};
@@ -140,6 +143,27 @@ impl Loop {
     async fn handle(&mut self, msg: Message) {
         let sse = self.shared.state().sse_endpoint.clone();
         if let Message::Request(req) = &msg {
+            if req.method == "server/discover"
+                && self.mode == HttpTransportMode::Auto
+                && detect::is_legacy(&self.shared.url)
+            {
+                // This origin completed an `initialize` handshake before:
+                // answer the probe here, sparing a round trip. The mark is
+                // dropped until this handshake succeeds again, so a server
+                // that changed is probed anew next time.
+                detect::set_legacy(&self.shared.url, false);
+                let error = ErrorObject::new(
+                    error_codes::METHOD_NOT_FOUND,
+                    "server/discover: this origin speaks the initialize era (remembered from an earlier connection)",
+                );
+                self.shared
+                    .emit(Ok(Message::Error(ErrorResponse {
+                        id: Some(req.id.clone()),
+                        error,
+                    })))
+                    .await;
+                return;
+            }
             if req.method == "initialize" {
                 let mut state = self.shared.state();
                 state.init = Some(req.clone());
@@ -182,6 +206,7 @@ impl Loop {
                 }
                 let ok = self.post_plain(Message::Notification(n)).await;
                 if initialized && ok {
+                    detect::set_legacy(&self.shared.url, true);
                     // Open the GET stream before any later request goes out,
                     // so that the server never takes it for the resumption
                     // of a request's stream (bounded: a server may hold the

@@ -292,3 +292,43 @@ async fn auto_falls_back_to_http_sse_and_remembers() {
         .count();
     assert_eq!(before, after, "no failing POST the second time");
 }
+
+#[tokio::test]
+async fn an_origin_known_to_be_legacy_answers_the_discover_probe_locally() {
+    let server = Server::start("/mcp", |s, _| match (s.method.clone(), s.rpc_method()) {
+        (Method::POST, Some("server/discover")) => Reply::status(400),
+        (Method::POST, Some("initialize")) => Reply::json(init_result(&s.id())),
+        (Method::POST, _) => Reply::status(202),
+        (Method::GET, _) => Reply::status(405),
+        _ => Reply::status(200),
+    })
+    .await;
+    let discover = json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}}});
+    let auto = StreamableHttpParameters::new(&server.url).timeout(Duration::from_secs(5));
+    for round in 0..2 {
+        let mut t = streamablehttp_client(&auto).await.expect("connect");
+        send(&t, discover.clone()).await;
+        let refused = recv(&mut t).await;
+        assert!(
+            matches!(&refused, Message::Error(e) if e.id == Some(id(1))),
+            "{refused:?}"
+        );
+        if round == 1 {
+            assert!(
+                matches!(&refused, Message::Error(e) if e.error.code == -32601),
+                "{refused:?}"
+            );
+        }
+        send(&t, initialize(2)).await;
+        assert_eq!(recv(&mut t).await.id(), Some(&id(2)));
+        send(&t, serde_json::from_str(INITIALIZED).expect("json")).await;
+        t.guard.close().await;
+    }
+    let probes = server
+        .seen()
+        .iter()
+        .filter(|s| s.rpc_method() == Some("server/discover"))
+        .count();
+    assert_eq!(probes, 1, "the second probe was answered without a round trip");
+}
