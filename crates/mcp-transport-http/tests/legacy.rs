@@ -323,6 +323,8 @@ async fn an_origin_known_to_be_legacy_answers_the_discover_probe_locally() {
         send(&t, initialize(2)).await;
         assert_eq!(recv(&mut t).await.id(), Some(&id(2)));
         send(&t, serde_json::from_str(INITIALIZED).expect("json")).await;
+        // The GET stream opens after the handshake is recorded as done.
+        eventually(|| server.count(&Method::GET) == round + 1).await;
         t.guard.close().await;
     }
     let probes = server
