@@ -23,7 +23,7 @@ async fn server_everything_stdio() -> Result<()> {
     Ok(())
 }
 
-async fn everything_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
+pub(super) async fn everything_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
     // A server of the initialize era only: Auto falls back to `initialize`.
     ensure!(
         session.era() == Some(Era::Initialize),
