@@ -423,10 +423,6 @@ fn expect_counts(seen: &Seen, expected: [usize; 3]) -> Result<()> {
     Ok(())
 }
 
-fn sampled_reply() -> String {
-    format!("model {SAMPLING_MODEL} says: {SAMPLED_TEXT}")
-}
-
 const TRIP: &str = "trip to interop: interop sampled answer (roots file:///tmp/interop)";
 
 async fn python_http_modern_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
@@ -457,7 +453,7 @@ async fn python_http_modern_body(session: ClientSession, seen: Arc<Seen>) -> Res
         .set_logging_level(LoggingLevel::Debug)
         .await
         .context("set_logging_level")?;
-    python_http_progress(&session).await?;
+    super::python::python_progress(&session).await?;
     let logged = wait_until(Duration::from_secs(5), || seen.logs().len() >= 3).await;
     ensure!(logged, "log messages at debug: {:?}", seen.logs());
 
@@ -465,7 +461,10 @@ async fn python_http_modern_body(session: ClientSession, seen: Arc<Seen>) -> Res
     let asked = call_text(&session, "ask_name_resolved", Value::Null).await?;
     ensure!(asked == ELICITED_NAME, "ask_name_resolved: {asked}");
     let summary = call_text(&session, "summarize_resolved", json!({"text": "a long text"})).await?;
-    ensure!(summary == sampled_reply(), "summarize_resolved: {summary}");
+    ensure!(
+        summary == super::python::sampled_reply(),
+        "summarize_resolved: {summary}"
+    );
     expect_counts(&seen, [1, 1, 0])?;
     let trip = call_text(&session, "plan_trip", Value::Null).await?;
     ensure!(trip == TRIP, "plan_trip: {trip}");
@@ -532,22 +531,6 @@ async fn python_http_modern_body(session: ClientSession, seen: Arc<Seen>) -> Res
     Ok(())
 }
 
-async fn python_http_progress(session: &ClientSession) -> Result<()> {
-    let progress = Arc::new(Mutex::new(Vec::new()));
-    let p = progress.clone();
-    let options =
-        CallOptions::new().on_progress(move |n| p.lock().unwrap_or_else(|e| e.into_inner()).push(n.progress));
-    let call = CallToolRequestParams::new("slow_count").with_arguments(obj(json!({"steps": 3})));
-    let counted = session
-        .call_tool_with(call, options)
-        .await
-        .context("slow_count")?;
-    ensure!(texts(&counted) == "counted to 3", "slow_count: {counted:?}");
-    let progress = progress.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    ensure!(progress == [1.0, 2.0, 3.0], "progress: {progress:?}");
-    Ok(())
-}
-
 async fn python_http_legacy_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
     ensure!(session.era() == Some(Era::Initialize), "era {:?}", session.era());
     let version = session.protocol_version().context("no protocol version")?;
@@ -578,7 +561,7 @@ async fn python_http_legacy_body(session: ClientSession, seen: Arc<Seen>) -> Res
         call_text(&session, "add", json!({"a": 2, "b": 40})).await? == "42",
         "add"
     );
-    python_http_progress(&session).await?;
+    super::python::python_progress(&session).await?;
     let logged = wait_until(Duration::from_secs(5), || seen.logs().len() >= 3).await;
     ensure!(logged, "log messages: {:?}", seen.logs());
 
@@ -586,7 +569,7 @@ async fn python_http_legacy_body(session: ClientSession, seen: Arc<Seen>) -> Res
     let asked = call_text(&session, "ask_name", Value::Null).await?;
     ensure!(asked == ELICITED_NAME, "ask_name: {asked}");
     let summary = call_text(&session, "summarize", json!({"text": "a long text"})).await?;
-    ensure!(summary == sampled_reply(), "summarize: {summary}");
+    ensure!(summary == super::python::sampled_reply(), "summarize: {summary}");
     expect_counts(&seen, [1, 1, 0])?;
     // Resolvers: standalone server-to-client requests in this era.
     let asked = call_text(&session, "ask_name_resolved", Value::Null).await?;

@@ -7,7 +7,7 @@ use super::*;
 const ELICITED_NAME: &str = "hello interop, aged 1";
 const PYTHON_INSTRUCTIONS: &str = "A test server for mcp-client-rs.";
 
-fn sampled_reply() -> String {
+pub(super) fn sampled_reply() -> String {
     format!("model {SAMPLING_MODEL} says: {SAMPLED_TEXT}")
 }
 
@@ -363,7 +363,7 @@ async fn python_plain_tools(session: &ClientSession, tools: &[Tool]) -> Result<(
 }
 
 /// `slow_count`: three progress notifications reach the call's callback.
-async fn python_progress(session: &ClientSession) -> Result<()> {
+pub(super) async fn python_progress(session: &ClientSession) -> Result<()> {
     let progress = Arc::new(Mutex::new(Vec::new()));
     let p = progress.clone();
     let options =
