@@ -9,7 +9,7 @@ use mcp_client::{
     CallOptions, ClientError, ClientSession, ClientSessionOptions, Era, IncomingMessage, ProtocolMode,
 };
 use mcp_jsonrpc::{Message, RequestId};
-use mcp_testkit::{example_session, scripted_pair, with_timeout};
+use mcp_testkit::{example_session, scripted_pair, scripted_session, with_timeout};
 use mcp_types::{
     CallToolRequestParams, CompleteArgument, CompletionReference, ContentBlock, CreateMessageResult,
     ElicitAction, ElicitResult, ListRootsResult, LoggingLevel, PromptReference, ResourceContents, Root,
@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 
 /// These tests pin the initialize era; `client_modern.rs` covers 2026-07-28.
 fn legacy() -> ClientSessionOptions {
-    ClientSessionOptions::new().protocol(ProtocolMode::Legacy)
+    ClientSessionOptions::new().protocol(ProtocolMode::Initialize)
 }
 
 fn args(v: Value) -> Option<Map<String, Value>> {
@@ -103,7 +103,8 @@ async fn progress_reaches_the_per_call_callback() {
     let params = CallToolRequestParams::new("slow")
         .with_arguments(args(json!({"steps": 3, "delay_ms": 1})).expect("map"));
     let result = session
-        .call_tool_with(params, options)
+        .call_tool_with(params)
+        .options(options)
         .await
         .expect("slow finishes");
     assert_eq!(first_text(&result), "done after 3 steps");
@@ -124,7 +125,8 @@ async fn progress_resets_the_timeout() {
         .timeout(Duration::from_millis(200))
         .on_progress(|_| {});
     session
-        .call_tool_with(params, options)
+        .call_tool_with(params)
+        .options(options)
         .await
         .expect("progress kept the call alive");
 }
@@ -149,10 +151,9 @@ async fn callbacks_serve_elicitation_sampling_and_roots() {
             Ok(CreateMessageResult::text("test-model", "Paris"))
         })
         .list_roots_callback(|_cx| async move {
-            Ok(ListRootsResult {
-                roots: vec![Root::new("file:///work").with_name("work")],
-                ..serde_json::from_value(json!({"roots": []})).expect("empty roots")
-            })
+            Ok(ListRootsResult::new(vec![
+                Root::new("file:///work").with_name("work")
+            ]))
         });
     let session = example_session(options).await;
     let caps = session.client_capabilities();
@@ -311,8 +312,7 @@ async fn resources_prompts_and_completion() {
 
 #[tokio::test]
 async fn the_tool_list_is_fetched_once_to_learn_output_schemas() {
-    let (transport, mut server) = scripted_pair();
-    let session = ClientSession::new(transport, ClientSessionOptions::new());
+    let (session, mut server) = scripted_session(ClientSessionOptions::new()).await;
     let script = tokio::spawn(async move {
         let list = server.request().await;
         assert_eq!(list.method, "tools/list");
@@ -349,9 +349,9 @@ async fn the_tool_list_is_fetched_once_to_learn_output_schemas() {
 #[tokio::test]
 async fn a_timeout_names_the_request_and_the_session_goes_on() {
     let session = example_session(legacy()).await;
-    let params = CallToolRequestParams::new("hang");
     let err = session
-        .call_tool_with(params, CallOptions::new().timeout(Duration::from_millis(100)))
+        .call_tool("hang", ())
+        .timeout(Duration::from_millis(100))
         .await
         .expect_err("hang never answers");
     assert!(err.is_timeout(), "{err}");
@@ -372,8 +372,8 @@ async fn a_server_that_goes_away_fails_pending_calls_at_once() {
 
 #[tokio::test]
 async fn dropping_a_call_sends_cancelled() {
-    let (transport, mut server) = scripted_pair();
-    let session = ClientSession::new(transport, ClientSessionOptions::new().validate_tool_output(false));
+    let (session, mut server) =
+        scripted_session(ClientSessionOptions::new().validate_tool_output(false)).await;
     let call = tokio::spawn({
         let session = session.clone();
         async move { session.call_tool("slow", None).await }
@@ -394,7 +394,7 @@ async fn handshake_with(version: &str) -> Result<ClientSession, ClientError> {
     let (transport, mut server) = scripted_pair();
     let session = ClientSession::new(
         transport,
-        ClientSessionOptions::new().protocol(ProtocolMode::Legacy),
+        ClientSessionOptions::new().protocol(ProtocolMode::Initialize),
     );
     let version = version.to_owned();
     let script = tokio::spawn(async move {
@@ -441,8 +441,8 @@ async fn an_unsupported_version_is_refused_clearly() {
 
 #[tokio::test]
 async fn server_errors_keep_code_message_and_data() {
-    let (transport, mut server) = scripted_pair();
-    let session = ClientSession::new(transport, ClientSessionOptions::new().validate_tool_output(false));
+    let (session, mut server) =
+        scripted_session(ClientSessionOptions::new().validate_tool_output(false)).await;
     let script = tokio::spawn(async move {
         let r = server.request().await;
         let error = mcp_jsonrpc::ErrorObject::new(-32602, "bad name").with_data(json!({"field": "name"}));
@@ -467,8 +467,8 @@ async fn server_errors_keep_code_message_and_data() {
 
 #[tokio::test]
 async fn malformed_results_are_invalid_responses() {
-    let (transport, mut server) = scripted_pair();
-    let session = ClientSession::new(transport, ClientSessionOptions::new().validate_tool_output(false));
+    let (session, mut server) =
+        scripted_session(ClientSessionOptions::new().validate_tool_output(false)).await;
     let script = tokio::spawn(async move {
         let r = server.request().await;
         server.respond(r.id, json!({"content": "not a list"})).await;
@@ -491,8 +491,7 @@ async fn unknown_server_notifications_and_ids_are_harmless() {
         }
         async {}
     });
-    let (transport, mut server) = scripted_pair();
-    let session = ClientSession::new(transport, options);
+    let (session, mut server) = scripted_session(options).await;
     let script = tokio::spawn(async move {
         server
             .send(mcp_jsonrpc::Notification {

@@ -219,7 +219,8 @@ async fn tasks_are_polled_and_their_input_answered() {
     let params = CallToolRequestParams::new("slow")
         .with_arguments(args(json!({"steps": 2, "delay_ms": 5, "task": true})).expect("map"));
     let r = session
-        .call_tool_with(params, CallOptions::new())
+        .call_tool_with(params)
+        .options(CallOptions::new())
         .await
         .expect("task completes");
     assert_eq!(text(&r), "done after 2 steps");

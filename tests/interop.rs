@@ -153,11 +153,9 @@ fn options(seen: &Arc<Seen>, mode: ProtocolMode) -> ClientSessionOptions {
         .list_roots_callback(move |_cx| {
             s3.roots.fetch_add(1, Ordering::SeqCst);
             async move {
-                Ok(ListRootsResult {
-                    roots: vec![Root::new("file:///tmp/interop").with_name("interop")],
-                    meta: None,
-                    extra: Map::new(),
-                })
+                Ok(ListRootsResult::new(vec![
+                    Root::new("file:///tmp/interop").with_name("interop")
+                ]))
             }
         })
         .logging_callback(move |params| {
@@ -242,7 +240,7 @@ fn texts(result: &CallToolResult) -> String {
 fn first_text(contents: &[ResourceContents]) -> Option<String> {
     contents.iter().find_map(|c| match c {
         ResourceContents::Text(t) => Some(t.text.clone()),
-        ResourceContents::Blob(_) => None,
+        _ => None,
     })
 }
 

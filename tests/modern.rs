@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_client::{CallOptions, ClientError, ClientSession, ClientSessionOptions, Era, ProtocolMode};
+use mcp_client::{ClientError, ClientSession, ClientSessionOptions, Era, ProtocolMode};
 use mcp_jsonrpc::{ErrorObject, ErrorResponse, Notification, Request};
 use mcp_testkit::{scripted_pair, with_timeout, ScriptedPeer};
 use mcp_types::{ElicitResult, LoggingLevel};
@@ -371,7 +371,8 @@ async fn list_results_are_cached_for_their_ttl_and_invalidated_by_notifications(
     });
     s.list_tools(None).await.expect("first");
     s.list_tools(None).await.expect("from the cache");
-    s.send_request::<mcp_types::ListToolsRequest>(&Default::default(), CallOptions::new().bypass_cache())
+    s.send_request::<mcp_types::ListToolsRequest>(&Default::default())
+        .bypass_cache()
         .await
         .expect("bypass");
     // Give the notification time to arrive, then list again.

@@ -9,8 +9,8 @@
 //! in `MCP_CONFORMANCE_PROTOCOL_VERSION`.
 //!
 //! This program is an ordinary application of the public API and nothing
-//! more: connect with `mcp_transport_http::streamablehttp_client`, open a
-//! `ClientSession` with default protocol negotiation, `initialize()`, do what
+//! more: open a `ClientSession` with `ClientSession::connect` from the
+//! Streamable HTTP parameters (default protocol negotiation), do what
 //! an application would do with the server the scenario describes, and
 //! `close()`. Every wire behaviour the suite checks (request `_meta`,
 //! headers, version negotiation, SSE resumption, request-state echo,
@@ -22,7 +22,7 @@
 //! 2 usage error.
 //!
 //! For diagnosis only (never set by `cargo xtask conformance`):
-//! `CONFORMANCE_CLIENT_PROTOCOL=auto|legacy|<version>` sets the session's
+//! `CONFORMANCE_CLIENT_PROTOCOL=auto|initialize|<version>` sets the session's
 //! `ProtocolMode`, as an application's configuration would, to look past a
 //! negotiation failure at what comes after it.
 
@@ -31,13 +31,12 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use mcp_client::{ClientSession, ClientSessionOptions, ProtocolMode};
-use mcp_jsonrpc::ErrorObject;
-use mcp_transport_http::{streamablehttp_client, StreamableHttpParameters};
-use mcp_types::{
+use mcp_client::types::{
     CallToolResult, CreateMessageResult, ElicitAction, ElicitRequestParams, ElicitResult, Implementation,
     ListRootsResult, Root, Tool,
 };
+use mcp_client::{ClientSession, ClientSessionOptions, ErrorObject, ProtocolMode};
+use mcp_transport_http::StreamableHttpParameters;
 use serde_json::{Map, Value};
 
 /// Everything, start to finish, must fit in this (the suite's own limit is
@@ -53,7 +52,7 @@ const USAGE: &str = "usage: conformance-client <server-url>
 Run by the MCP conformance suite (`cargo xtask conformance`), which sets
 MCP_CONFORMANCE_SCENARIO (required), MCP_CONFORMANCE_CONTEXT (JSON, optional)
 and MCP_CONFORMANCE_PROTOCOL_VERSION (optional). For diagnosis,
-CONFORMANCE_CLIENT_PROTOCOL=auto|legacy|<version> overrides the protocol mode
+CONFORMANCE_CLIENT_PROTOCOL=auto|initialize|<version> overrides the protocol mode
 (default auto).";
 
 /// What the suite tells us about the run.
@@ -167,20 +166,16 @@ impl Run {
 
     async fn connect(&self) -> Step<ClientSession> {
         let params = StreamableHttpParameters::new(self.url.clone());
-        let transport = streamablehttp_client(&params)
+        let session = ClientSession::connect(params, session_options().protocol(self.protocol.clone()))
             .await
-            .map_err(|e| format!("connect to {}: {e}", self.url))?;
-        let session = ClientSession::new(transport, session_options().protocol(self.protocol.clone()));
-        let init = session
-            .initialize()
-            .await
-            .map_err(|e| format!("initialize: {e}"))?;
+            .map_err(|e| format!("connect to {} and initialize: {}", self.url, chain(&e)))?;
+        let negotiated = session.negotiated().ok_or("no handshake outcome")?;
         eprintln!(
-            "conformance-client: connected to {} {} (protocol {}, era {:?})",
-            init.server_info.name,
-            init.server_info.version,
-            session.protocol_version().unwrap_or_default(),
-            session.era()
+            "conformance-client: connected to {} {} (protocol {}, era {})",
+            negotiated.server_info.name,
+            negotiated.server_info.version,
+            negotiated.protocol_version,
+            negotiated.era
         );
         Ok(session)
     }
@@ -314,11 +309,9 @@ fn session_options() -> ClientSessionOptions {
             ))
         })
         .list_roots_callback(|_cx| async move {
-            Ok::<_, ErrorObject>(ListRootsResult {
-                roots: vec![Root::new("file:///tmp/conformance").with_name("conformance")],
-                meta: None,
-                extra: Map::new(),
-            })
+            Ok::<_, ErrorObject>(ListRootsResult::new(vec![
+                Root::new("file:///tmp/conformance").with_name("conformance")
+            ]))
         })
 }
 
@@ -344,9 +337,9 @@ async fn call_tool(
     arguments: Map<String, Value>,
 ) -> Step<CallToolResult> {
     let result = session
-        .call_tool(name, Some(arguments))
+        .call_tool(name, arguments)
         .await
-        .map_err(|e| format!("tools/call {name}: {e}"))?;
+        .map_err(|e| format!("tools/call {name}: {}", chain(&e)))?;
     if result.is_error == Some(true) {
         return Err(format!(
             "tools/call {name}: the tool reported an error: {:?}",
@@ -428,6 +421,18 @@ fn sample_value(schema: &Value) -> Value {
         "null" => Value::Null,
         _ => Value::String("example".into()),
     }
+}
+
+/// An error and its causes, on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub(super) async fn everything_body(session: ClientSession, seen: Arc<Seen>) -> 
         let options = CallOptions::new().on_progress(move |_| {
             p.fetch_add(1, Ordering::SeqCst);
         });
-        let outcome = session.call_tool_with(call, options).await;
+        let outcome = session.call_tool_with(call).options(options).await;
         let progress = progress.load(Ordering::SeqCst);
         progress_total += progress;
         let task_required =

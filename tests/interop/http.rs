@@ -395,12 +395,17 @@ async fn python_sdk_http_modern() -> Result<()> {
     .await
 }
 
-/// `ProtocolMode::Legacy` against the Python server over Streamable HTTP:
+/// `ProtocolMode::Initialize` against the Python server over Streamable HTTP:
 /// 2025-11-25 with a session id, server-to-client requests over SSE.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
 async fn python_sdk_http_legacy() -> Result<()> {
-    run_python_http("python SDK over HTTP, legacy mode", ProtocolMode::Legacy, true).await
+    run_python_http(
+        "python SDK over HTTP, legacy mode",
+        ProtocolMode::Initialize,
+        true,
+    )
+    .await
 }
 
 /// Calls tool `name` with `args` (an object, or null for none); its text.

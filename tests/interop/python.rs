@@ -38,12 +38,12 @@ async fn run_python(name: &str, args: &[&str], mode: ProtocolMode, legacy: bool)
     Ok(())
 }
 
-/// `ProtocolMode::Legacy` against the dual-era server: the `initialize`
+/// `ProtocolMode::Initialize` against the dual-era server: the `initialize`
 /// handshake opens an initialize-era connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
 async fn python_sdk_stdio_legacy() -> Result<()> {
-    run_python("python SDK, legacy mode", &[], ProtocolMode::Legacy, true).await
+    run_python("python SDK, legacy mode", &[], ProtocolMode::Initialize, true).await
 }
 
 /// `ProtocolMode::Auto` against the server run initialize-era only: the
@@ -370,7 +370,8 @@ pub(super) async fn python_progress(session: &ClientSession) -> Result<()> {
         CallOptions::new().on_progress(move |n| p.lock().unwrap_or_else(|e| e.into_inner()).push(n.progress));
     let call = CallToolRequestParams::new("slow_count").with_arguments(obj(json!({"steps": 3})));
     let counted = session
-        .call_tool_with(call, options)
+        .call_tool_with(call)
+        .options(options)
         .await
         .context("slow_count")?;
     ensure!(texts(&counted) == "counted to 3", "slow_count: {counted:?}");
@@ -418,11 +419,7 @@ async fn python_plan_trip_rounds(session: &ClientSession) -> Result<()> {
     let mut asked = Vec::new();
     for _ in 0..4 {
         let round = session
-            .request_once::<CallToolRequest>(
-                &params,
-                input.as_ref().map(|(r, s)| (r, s.as_deref())),
-                CallOptions::new(),
-            )
+            .request_once::<CallToolRequest>(&params, input.as_ref().map(|(r, s)| (r, s.as_deref())))
             .await
             .context("plan_trip round")?;
         let required = match round {
@@ -457,11 +454,7 @@ async fn python_plan_trip_rounds(session: &ClientSession) -> Result<()> {
                 }
                 InputRequest::ListRoots(_) => {
                     methods.push("roots/list");
-                    InputResponse::ListRoots(ListRootsResult {
-                        roots: vec![Root::new("file:///srv")],
-                        meta: None,
-                        extra: Map::new(),
-                    })
+                    InputResponse::ListRoots(ListRootsResult::new(vec![Root::new("file:///srv")]))
                 }
                 InputRequest::CreateMessage(p) => {
                     methods.push("sampling/createMessage");

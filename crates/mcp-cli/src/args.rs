@@ -32,11 +32,12 @@ pub(crate) struct Cli {
     /// With --url: an extra HTTP header, `'Name: value'` (repeatable).
     #[arg(long = "header", value_name = "'K: V'", global = true)]
     pub(crate) headers: Vec<String>,
-    /// Protocol: `auto` (probe for 2026-07-28, fall back to `initialize`),
-    /// `legacy` (`initialize` only), or a version such as `2025-06-18`.
+    /// Protocol: `auto` (probe for 2026-07-28, else the `initialize`
+    /// handshake), `initialize` (the initialize era only), or a version such
+    /// as `2025-06-18`.
     #[arg(
         long,
-        value_name = "auto|legacy|VERSION",
+        value_name = "auto|initialize|VERSION",
         default_value = "auto",
         global = true
     )]

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use mcp_client::{CallOptions, ClientSession};
+use mcp_client::ClientSession;
 use serde_json::{Map, Value};
 
 use crate::args::{Cli, Command};
@@ -66,10 +66,10 @@ pub(crate) async fn call(
 ) -> Result<Outcome> {
     let bar = render::ProgressBar::new(name);
     let progress = bar.clone();
-    let options = CallOptions::new().on_progress(move |p| progress.update(&p));
-    let mut params = mcp_types::CallToolRequestParams::new(name);
-    params.arguments = Some(arguments);
-    let result = session.call_tool_with(params, options).await;
+    let result = session
+        .call_tool(name, arguments)
+        .on_progress(move |p| progress.update(&p))
+        .await;
     bar.finish();
     let result = result?;
     render::call_result(&result, out)?;

@@ -4,13 +4,10 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use mcp_client::{ClientSession, ClientSessionOptions};
-use mcp_jsonrpc::Transport;
-use mcp_transport_http::{
-    sse_client, streamablehttp_client, HttpTransportMode, SseServerParameters, StreamableHttpParameters,
-};
-use mcp_transport_stdio::{stdio_client, StdioServerParameters};
-use mcp_types::Implementation;
+use mcp_client::types::Implementation;
+use mcp_client::{ClientSession, ClientSessionOptions, Connection};
+use mcp_transport_http::{HttpTransportMode, SseServerParameters, StreamableHttpParameters};
+use mcp_transport_stdio::StdioServerParameters;
 
 use crate::args::{Cli, TransportChoice};
 use crate::{UsageError, SERVE_EXAMPLE};
@@ -25,31 +22,30 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
         .into());
     }
     let timeout = Duration::from_secs_f64(cli.timeout);
-    let transport = match &cli.url {
+    let connection = match &cli.url {
         Some(url) => {
             if !server.is_empty() {
                 return Err(
                     UsageError("give either --url or a server command after --, not both".into()).into(),
                 );
             }
-            http_transport(cli, url, timeout).await?
+            http_connection(cli, url, timeout)?
         }
-        None => stdio_transport(cli, server).await?,
+        None => stdio_connection(cli, server)?,
     };
     let options = ClientSessionOptions::new()
         .read_timeout(timeout)
         .protocol(cli.protocol.clone())
         .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
         .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
-    let session = ClientSession::new(transport, options);
-    session
-        .initialize()
+    // From the parameters, so that a server that exits on the discovery
+    // probe is started again for the initialize handshake.
+    ClientSession::connect(connection, options)
         .await
-        .context("the server did not complete the handshake")?;
-    Ok(session)
+        .context("the server did not complete the handshake")
 }
 
-async fn http_transport(cli: &Cli, url: &str, timeout: Duration) -> Result<Transport> {
+fn http_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection> {
     let mut headers = Vec::new();
     for header in &cli.headers {
         let (k, v) = header
@@ -57,13 +53,13 @@ async fn http_transport(cli: &Cli, url: &str, timeout: Duration) -> Result<Trans
             .ok_or_else(|| UsageError(format!("--header takes 'Name: value', got `{header}`")))?;
         headers.push((k.trim().to_owned(), v.trim().to_owned()));
     }
-    let transport = match cli.transport {
+    Ok(match cli.transport {
         TransportChoice::Sse => {
             let mut params = SseServerParameters::new(url).timeout(timeout);
             for (k, v) in headers {
                 params = params.header(k, v);
             }
-            sse_client(&params).await
+            params.into()
         }
         choice => {
             let mode = if choice == TransportChoice::Http {
@@ -71,16 +67,16 @@ async fn http_transport(cli: &Cli, url: &str, timeout: Duration) -> Result<Trans
             } else {
                 HttpTransportMode::Auto
             };
-            let params = StreamableHttpParameters::new(url)
+            StreamableHttpParameters::new(url)
                 .headers(headers)
-                .transport(mode);
-            streamablehttp_client(&params).await
+                .transport(mode)
+                .timeout(timeout)
+                .into()
         }
-    };
-    transport.with_context(|| format!("could not connect to {url}"))
+    })
 }
 
-async fn stdio_transport(cli: &Cli, server: &[String]) -> Result<Transport> {
+fn stdio_connection(cli: &Cli, server: &[String]) -> Result<Connection> {
     let mut params = match server.split_first() {
         Some((command, args)) => StdioServerParameters::new(command.clone()).args(args.iter().cloned()),
         None => {
@@ -95,8 +91,5 @@ async fn stdio_transport(cli: &Cli, server: &[String]) -> Result<Transport> {
             .ok_or_else(|| UsageError(format!("--env takes KEY=VALUE, got `{pair}`")))?;
         params = params.env(k, v);
     }
-    let transport = stdio_client(&params)
-        .await
-        .context("could not start the server")?;
-    Ok(transport.into_transport())
+    Ok(params.into())
 }

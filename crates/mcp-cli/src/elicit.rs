@@ -82,7 +82,8 @@ fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
                 ElicitResult::new(action)
             })
         }
-        ElicitRequestParams::Unknown(_) => Ok(ElicitResult::new(ElicitAction::Decline)),
+        // A mode this client does not know: decline.
+        _ => Ok(ElicitResult::new(ElicitAction::Decline)),
     }
 }
 

@@ -268,6 +268,10 @@ pub(crate) fn read(result: &ReadResourceResult, out: &Out) -> Result<()> {
                     b.blob.len()
                 ))
             ),
+            other => println!(
+                "{}",
+                out.dim(&format!("[contents of an unknown kind: {}]", other.uri()))
+            ),
         }
     }
     Ok(())
@@ -327,8 +331,10 @@ fn content_text(block: &ContentBlock, out: &Out) -> String {
         ContentBlock::Resource(r) => match &r.resource {
             ResourceContents::Text(t) => format!("[resource {}]\n{}", t.uri, t.text),
             ResourceContents::Blob(b) => out.dim(&format!("[resource {}, binary]", b.uri)),
+            other => out.dim(&format!("[resource {}]", other.uri())),
         },
         ContentBlock::Unknown(v) => out.dim(&format!("[unknown content] {v}")),
+        other => out.dim(&format!("[{} content]", other.type_name().unwrap_or("unknown"))),
     }
 }
 

@@ -57,7 +57,7 @@ fn json_lists_every_page_of_tools() {
         tools, 15,
         "the example server has 15 tools over 3 pages in 2026-07-28"
     );
-    let o = mcp(&["--json", "--protocol", "legacy", "tools"]);
+    let o = mcp(&["--json", "--protocol", "initialize", "tools"]);
     let tools = json(&o)["tools"].as_array().expect("tools array").len();
     assert_eq!(tools, 12, "and 12 in the initialize era");
 }
@@ -73,7 +73,7 @@ fn info_shows_version_and_capabilities() {
     assert!(v["capabilities"]["tools"].is_object());
 
     for (flag, version, era) in [
-        ("legacy", "2025-11-25", "initialize"),
+        ("initialize", "2025-11-25", "initialize"),
         ("2025-03-26", "2025-03-26", "initialize"),
     ] {
         let o = mcp(&["--json", "--protocol", flag, "info"]);
@@ -152,7 +152,7 @@ fn exit_status_three_on_protocol_and_connection_errors() {
 
 #[test]
 fn a_dying_server_fails_the_call_with_its_exit_status() {
-    for protocol in ["auto", "legacy"] {
+    for protocol in ["auto", "initialize"] {
         let o = mcp(&["--protocol", protocol, "call", "crash", "code=7"]);
         assert_eq!(o.status.code(), Some(3));
         assert!(stderr(&o).contains("status 7"), "{}", stderr(&o));

@@ -1,25 +1,30 @@
 //! The calls of [`ClientSession`], one per protocol operation, named as in
-//! the Python SDK.
+//! the Python SDK. Each request method returns a [`Call`], on which the
+//! call's options are set before it is awaited.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 
 use mcp_types::{
-    CallToolRequest, CallToolRequestParams, CallToolResult, CompleteArgument, CompleteContext,
-    CompleteRequest, CompleteRequestParams, CompleteResult, CompletionReference, EmptyResult,
-    GetPromptRequest, GetPromptRequestParams, GetPromptResult, ListPromptsRequest, ListPromptsResult,
-    ListResourceTemplatesRequest, ListResourceTemplatesResult, ListResourcesRequest, ListResourcesResult,
-    ListToolsRequest, ListToolsResult, LoggingLevel, PaginatedRequestParams, PingRequest,
+    methods, CallToolRequest, CallToolRequestParams, CallToolResult, CompleteArgument, CompleteContext,
+    CompleteRequest, CompleteRequestParams, CompleteResult, CompletionReference, DiscoverRequest,
+    DiscoverRequestParams, DiscoverResult, EmptyResult, GetPromptRequest, GetPromptRequestParams,
+    GetPromptResult, InputResponses, ListPromptsRequest, ListPromptsResult, ListResourceTemplatesRequest,
+    ListResourceTemplatesResult, ListResourcesRequest, ListResourcesResult, ListToolsRequest,
+    ListToolsResult, LoggingLevel, NotificationMethod, PaginatedRequestParams, PingRequest,
     ProgressNotification, ProgressNotificationParams, ProgressToken, Prompt, ReadResourceRequest,
-    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate, RootsListChangedNotification,
-    SetLevelRequest, SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams, Tool,
-    UnsubscribeRequest, UnsubscribeRequestParams,
+    ReadResourceRequestParams, ReadResourceResult, RequestMethod, Resource, ResourceTemplate,
+    RootsListChangedNotification, Tool,
 };
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::Map;
 
+use crate::args::{tool_arguments, IntoArguments, IntoPromptArguments};
+use crate::call::Call;
 use crate::error::{ClientError, Result};
 use crate::options::CallOptions;
 use crate::session::ClientSession;
+use crate::stateless::RoundResult;
 
 /// Most pages a `list_all_*` call follows before it gives up on a server
 /// that never stops paginating.
@@ -28,86 +33,108 @@ pub const MAX_PAGES: usize = 10_000;
 fn page(cursor: Option<String>) -> PaginatedRequestParams {
     PaginatedRequestParams {
         cursor,
-        ..Default::default()
+        ..PaginatedRequestParams::default()
     }
 }
 
+/// Splits one page of a listing into its items and the next cursor.
+type Split<R, T> = fn(R) -> (Vec<T>, Option<String>);
+
 impl ClientSession {
     /// Lists the server's tools (one page).
-    pub async fn list_tools(&self, cursor: Option<String>) -> Result<ListToolsResult> {
-        let result = self
-            .send_request::<ListToolsRequest>(&page(cursor), CallOptions::default())
+    pub fn list_tools(&self, cursor: Option<String>) -> Call<'_, ListToolsResult> {
+        Call::new(move |o| Box::pin(async move { self.tools_page(cursor, &o).await }))
+    }
+
+    /// One page of tools, recorded (output schemas; in the stateless era the
+    /// headers they mirror, tools with invalid annotations dropped).
+    async fn tools_page(&self, cursor: Option<String>, call: &CallOptions) -> Result<ListToolsResult> {
+        let established = self.established(methods::TOOLS_LIST)?;
+        let mut result = self
+            .typed_request::<ListToolsRequest>(&page(cursor), call)
             .await?;
-        self.tool_schemas().record(&result.tools);
+        let mirror = established.era.mirrors_tool_headers();
+        if let Some(headers) = self.shared().tools.record(&mut result.tools, mirror) {
+            self.shared().hints.send_modify(|h| h.tool_headers = headers);
+        }
         Ok(result)
     }
 
     /// Lists every tool, following cursors.
-    pub async fn list_all_tools(&self) -> Result<Vec<Tool>> {
-        let tools = all_pages("tools/list", |c| self.list_tools(c), |r| (r.tools, r.next_cursor)).await?;
-        self.tool_schemas().record_complete();
+    pub fn list_all_tools(&self) -> Call<'_, Vec<Tool>> {
+        Call::new(move |o| Box::pin(self.all_tools(o)))
+    }
+
+    async fn all_tools(&self, call: CallOptions) -> Result<Vec<Tool>> {
+        let tools = all_pages(
+            methods::TOOLS_LIST,
+            |c| self.tools_page(c, &call),
+            |r| (r.tools, r.next_cursor),
+        )
+        .await?;
+        self.shared().tools.record_complete();
         Ok(tools)
     }
 
-    /// Calls a tool. The structured result is validated against the tool's
-    /// `outputSchema` (fetched with `tools/list` if not yet known).
-    pub async fn call_tool(
+    /// Calls a tool. `arguments` is a JSON object (`json!({..})`, a `Map`),
+    /// a reference to anything that serializes to one (`&args` for a
+    /// `#[derive(Serialize)]` struct), or `()`/`None` for none (see
+    /// [`IntoArguments`]); anything else fails with
+    /// [`ClientError::InvalidArguments`] before a byte is sent. The
+    /// structured result is validated against the tool's `outputSchema`
+    /// (learned with `tools/list` if not yet known).
+    pub fn call_tool(
         &self,
-        name: &str,
-        arguments: Option<Map<String, Value>>,
-    ) -> Result<CallToolResult> {
+        name: impl Into<String>,
+        arguments: impl IntoArguments,
+    ) -> Call<'_, CallToolResult> {
         let mut params = CallToolRequestParams::new(name);
-        params.arguments = arguments;
-        self.call_tool_with(params, CallOptions::default()).await
+        let arguments = tool_arguments(methods::TOOLS_CALL, arguments);
+        Call::new(move |o| {
+            Box::pin(async move {
+                params.arguments = arguments?;
+                self.call_tool_params(params, o).await
+            })
+        })
     }
 
-    /// Calls a tool with full parameters and per-call options (timeout,
-    /// progress callback).
-    pub async fn call_tool_with(
+    /// Calls a tool with full parameters (`_meta`, a task…).
+    pub fn call_tool_with(&self, params: CallToolRequestParams) -> Call<'_, CallToolResult> {
+        Call::new(move |o| Box::pin(self.call_tool_params(params, o)))
+    }
+
+    async fn call_tool_params(
         &self,
         params: CallToolRequestParams,
-        options: CallOptions,
+        call: CallOptions,
     ) -> Result<CallToolResult> {
+        self.established(methods::TOOLS_CALL)?;
         let validate = self.options().validate_tool_output;
-        if validate && !self.tool_schemas().knows(&params.name) && self.offers_tools() {
+        // Headers a tool mirrors are learned the same way; a server that
+        // expects some we did not know answers -32020, and we learn then.
+        if validate && !self.shared().tools.knows(&params.name) && self.offers_tools() {
             // Learn the tool's output schema first, as the Python SDK does.
-            if let Err(e) = self.list_all_tools().await {
-                tracing::debug!(error = %e, "could not list tools to learn output schemas");
+            if let Err(e) = self.all_tools(CallOptions::default()).await {
+                tracing::debug!(error = %e, "could not list tools to learn their schemas");
             }
         }
-        let result = match self
-            .send_request::<CallToolRequest>(&params, options.clone())
-            .await
-        {
+        let result = match self.typed_request::<CallToolRequest>(&params, &call).await {
             // The server's view of the tool's headers differs from ours:
             // re-list the tools and retry once, as the spec advises.
             Err(ClientError::Server { error, .. })
                 if error.code == mcp_types::error_codes::HEADER_MISMATCH =>
             {
                 tracing::debug!(tool = %params.name, "header mismatch: re-listing tools and retrying once");
-                self.tool_schemas().clear();
-                self.list_all_tools_fresh().await?;
-                self.send_request::<CallToolRequest>(&params, options).await?
+                self.shared().tools_changed();
+                self.all_tools(CallOptions::new().bypass_cache()).await?;
+                self.typed_request::<CallToolRequest>(&params, &call).await?
             }
             other => other?,
         };
         if validate {
-            self.tool_schemas().check(&params.name, &result)?;
+            return self.shared().tools.check(&params.name, result);
         }
         Ok(result)
-    }
-
-    async fn list_all_tools_fresh(&self) -> Result<Vec<Tool>> {
-        let fetch = |cursor| async move {
-            let result: ListToolsResult = self
-                .send_request::<ListToolsRequest>(&page(cursor), CallOptions::new().bypass_cache())
-                .await?;
-            self.tool_schemas().record(&result.tools);
-            Ok(result)
-        };
-        let tools = all_pages("tools/list", fetch, |r: ListToolsResult| (r.tools, r.next_cursor)).await?;
-        self.tool_schemas().record_complete();
-        Ok(tools)
     }
 
     fn offers_tools(&self) -> bool {
@@ -115,123 +142,93 @@ impl ClientSession {
     }
 
     /// Lists the server's resources (one page).
-    pub async fn list_resources(&self, cursor: Option<String>) -> Result<ListResourcesResult> {
-        self.send_request::<ListResourcesRequest>(&page(cursor), CallOptions::default())
-            .await
+    pub fn list_resources(&self, cursor: Option<String>) -> Call<'_, ListResourcesResult> {
+        self.request_owned::<ListResourcesRequest>(page(cursor))
     }
 
     /// Lists every resource, following cursors.
-    pub async fn list_all_resources(&self) -> Result<Vec<Resource>> {
-        all_pages(
-            "resources/list",
-            |c| self.list_resources(c),
-            |r| (r.resources, r.next_cursor),
-        )
-        .await
+    pub fn list_all_resources(&self) -> Call<'_, Vec<Resource>> {
+        self.all::<ListResourcesRequest, _>(|r| (r.resources, r.next_cursor))
     }
 
     /// Lists the server's resource templates (one page).
-    pub async fn list_resource_templates(
-        &self,
-        cursor: Option<String>,
-    ) -> Result<ListResourceTemplatesResult> {
-        self.send_request::<ListResourceTemplatesRequest>(&page(cursor), CallOptions::default())
-            .await
+    pub fn list_resource_templates(&self, cursor: Option<String>) -> Call<'_, ListResourceTemplatesResult> {
+        self.request_owned::<ListResourceTemplatesRequest>(page(cursor))
     }
 
     /// Lists every resource template, following cursors.
-    pub async fn list_all_resource_templates(&self) -> Result<Vec<ResourceTemplate>> {
-        all_pages(
-            "resources/templates/list",
-            |c| self.list_resource_templates(c),
-            |r| (r.resource_templates, r.next_cursor),
-        )
-        .await
+    pub fn list_all_resource_templates(&self) -> Call<'_, Vec<ResourceTemplate>> {
+        self.all::<ListResourceTemplatesRequest, _>(|r| (r.resource_templates, r.next_cursor))
     }
 
     /// Reads a resource.
-    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult> {
-        let params = ReadResourceRequestParams::new(uri);
-        self.send_request::<ReadResourceRequest>(&params, CallOptions::default())
-            .await
+    pub fn read_resource(&self, uri: impl Into<String>) -> Call<'_, ReadResourceResult> {
+        self.request_owned::<ReadResourceRequest>(ReadResourceRequestParams::new(uri))
     }
 
     /// Subscribes to updates of a resource: `resources/subscribe` in the
     /// initialize era, a `subscriptions/listen` filter (acknowledged by the
     /// server) in the stateless era. Updates reach the message handler.
-    pub async fn subscribe_resource(&self, uri: &str) -> Result<EmptyResult> {
-        if self.is_stateless() {
-            self.listen_resource(uri, true).await?;
-            return Ok(EmptyResult::default());
-        }
-        let params = SubscribeRequestParams {
-            uri: uri.to_owned(),
-            ..Default::default()
-        };
-        self.send_request::<SubscribeRequest>(&params, CallOptions::default())
-            .await
+    pub fn subscribe_resource(&self, uri: impl Into<String>) -> Call<'_, EmptyResult> {
+        self.subscription(uri.into(), true)
     }
 
     /// Ends a subscription to a resource.
-    pub async fn unsubscribe_resource(&self, uri: &str) -> Result<EmptyResult> {
-        if self.is_stateless() {
-            self.listen_resource(uri, false).await?;
-            return Ok(EmptyResult::default());
-        }
-        let params = UnsubscribeRequestParams {
-            uri: uri.to_owned(),
-            ..Default::default()
-        };
-        self.send_request::<UnsubscribeRequest>(&params, CallOptions::default())
-            .await
+    pub fn unsubscribe_resource(&self, uri: impl Into<String>) -> Call<'_, EmptyResult> {
+        self.subscription(uri.into(), false)
+    }
+
+    fn subscription(&self, uri: String, on: bool) -> Call<'_, EmptyResult> {
+        Call::new(move |o| {
+            Box::pin(async move {
+                let method = if on {
+                    methods::RESOURCES_SUBSCRIBE
+                } else {
+                    methods::RESOURCES_UNSUBSCRIBE
+                };
+                let established = self.established(method)?;
+                established.era.subscribe(&self.ctx(), &uri, on, &o).await
+            })
+        })
     }
 
     /// Lists the server's prompts (one page).
-    pub async fn list_prompts(&self, cursor: Option<String>) -> Result<ListPromptsResult> {
-        self.send_request::<ListPromptsRequest>(&page(cursor), CallOptions::default())
-            .await
+    pub fn list_prompts(&self, cursor: Option<String>) -> Call<'_, ListPromptsResult> {
+        self.request_owned::<ListPromptsRequest>(page(cursor))
     }
 
     /// Lists every prompt, following cursors.
-    pub async fn list_all_prompts(&self) -> Result<Vec<Prompt>> {
-        all_pages(
-            "prompts/list",
-            |c| self.list_prompts(c),
-            |r| (r.prompts, r.next_cursor),
-        )
-        .await
+    pub fn list_all_prompts(&self) -> Call<'_, Vec<Prompt>> {
+        self.all::<ListPromptsRequest, _>(|r| (r.prompts, r.next_cursor))
     }
 
-    /// Gets a prompt, filled in with `arguments`.
-    pub async fn get_prompt(
+    /// Gets a prompt, filled in with `arguments`: pairs of strings
+    /// (`[("name", "Ada")]`, a `HashMap<&str, &str>`, a `BTreeMap`…), or
+    /// `()`/`None` for none.
+    pub fn get_prompt(
         &self,
-        name: &str,
-        arguments: Option<BTreeMap<String, String>>,
-    ) -> Result<GetPromptResult> {
+        name: impl Into<String>,
+        arguments: impl IntoPromptArguments,
+    ) -> Call<'_, GetPromptResult> {
         let mut params = GetPromptRequestParams::new(name);
-        params.arguments = arguments;
-        self.send_request::<GetPromptRequest>(&params, CallOptions::default())
-            .await
+        params.arguments = arguments.into_prompt_arguments();
+        self.request_owned::<GetPromptRequest>(params)
     }
 
     /// Sets the level of log messages the server sends: `logging/setLevel` in
     /// the initialize era; in the stateless era every later request carries
     /// it as `_meta.logLevel`.
-    pub async fn set_logging_level(&self, level: LoggingLevel) -> Result<EmptyResult> {
-        if self.is_stateless() {
-            self.set_meta_log_level(&level);
-            return Ok(EmptyResult::default());
-        }
-        let params = SetLevelRequestParams {
-            level,
-            meta: None,
-            extra: Map::new(),
-        };
-        self.send_request::<SetLevelRequest>(&params, CallOptions::default())
-            .await
+    pub fn set_logging_level(&self, level: LoggingLevel) -> Call<'_, EmptyResult> {
+        Call::new(move |o| {
+            Box::pin(async move {
+                let established = self.established(methods::LOGGING_SET_LEVEL)?;
+                established.era.set_logging_level(&self.ctx(), level, &o).await
+            })
+        })
     }
 
-    /// Reports progress of a request the server sent us.
+    /// Reports progress of a request the server sent us (its token is in
+    /// the callback's [`RequestContext`](crate::RequestContext)).
     pub async fn send_progress_notification(
         &self,
         progress_token: ProgressToken,
@@ -239,71 +236,152 @@ impl ClientSession {
         total: Option<f64>,
         message: Option<String>,
     ) -> Result<()> {
-        let params = ProgressNotificationParams {
-            progress_token,
-            progress,
-            total,
-            message,
-            meta: None,
-            extra: Map::new(),
-        };
+        let mut params = ProgressNotificationParams::new(progress_token, progress);
+        params.total = total;
+        params.message = message;
         self.send_notification::<ProgressNotification>(&params).await
     }
 
     /// Checks that the server is alive (initialize era; protocol 2026-07-28
     /// removed `ping`).
-    pub async fn send_ping(&self) -> Result<EmptyResult> {
-        self.not_in_stateless_era("ping")?;
-        self.send_request::<PingRequest>(&Default::default(), CallOptions::default())
-            .await
+    pub fn send_ping(&self) -> Call<'_, EmptyResult> {
+        Call::new(move |o| {
+            Box::pin(async move {
+                let established = self.established(methods::PING)?;
+                established
+                    .era
+                    .initialize_only(methods::PING, "any request shows that the server is alive")?;
+                self.typed_request::<PingRequest>(&Default::default(), &o).await
+            })
+        })
     }
 
-    /// Asks for completions of a prompt or resource-template argument.
-    pub async fn complete(
+    /// Asks for completions of a prompt or resource-template argument, with
+    /// the values of the other arguments as context (or `()`).
+    pub fn complete(
         &self,
         reference: CompletionReference,
         argument: CompleteArgument,
-        context_arguments: Option<BTreeMap<String, String>>,
-    ) -> Result<CompleteResult> {
+        context_arguments: impl IntoPromptArguments,
+    ) -> Call<'_, CompleteResult> {
+        let context = context_arguments
+            .into_prompt_arguments()
+            .map(|arguments| CompleteContext {
+                arguments: Some(arguments),
+            });
         let params = CompleteRequestParams {
             reference,
             argument,
-            context: context_arguments.map(|arguments| CompleteContext {
-                arguments: Some(arguments),
-            }),
+            context,
             meta: None,
             extra: Map::new(),
         };
-        self.send_request::<CompleteRequest>(&params, CallOptions::default())
-            .await
+        self.request_owned::<CompleteRequest>(params)
     }
 
     /// Tells the server that our roots changed (initialize era; protocol
     /// 2026-07-28 removed this notification: servers ask for roots with
     /// each request that needs them).
     pub async fn send_roots_list_changed(&self) -> Result<()> {
-        self.not_in_stateless_era("notifications/roots/list_changed")?;
+        let method = RootsListChangedNotification::METHOD;
+        self.established(method)?
+            .era
+            .initialize_only(method, "servers ask for roots with each request that needs them")?;
         self.send_notification::<RootsListChangedNotification>(&Default::default())
             .await
     }
-}
 
-impl ClientSession {
-    pub(crate) fn is_stateless(&self) -> bool {
-        self.modern_meta().is_some()
+    /// Asks the server for its identity and capabilities again (stateless
+    /// era; served from the cache while fresh).
+    pub fn discover(&self) -> Call<'_, DiscoverResult> {
+        Call::new(move |o| {
+            Box::pin(async move {
+                self.established(methods::SERVER_DISCOVER)?
+                    .era
+                    .stateless(methods::SERVER_DISCOVER)?;
+                self.typed_request::<DiscoverRequest>(&DiscoverRequestParams::default(), &o)
+                    .await
+            })
+        })
     }
 
-    fn not_in_stateless_era(&self, method: &str) -> Result<()> {
-        if self.is_stateless() {
-            return Err(ClientError::NotSupported {
-                method: method.to_owned(),
-                why: format!(
-                    "protocol {} removed it; the session speaks that version",
-                    self.protocol_version().unwrap_or_default()
-                ),
-            });
-        }
-        Ok(())
+    /// Sends any request, typed by its method marker (for example
+    /// `mcp_types::ListToolsRequest`). In the stateless era the request
+    /// carries the per-request `_meta`, input requests are answered through
+    /// the callbacks and the request retried, and cacheable results are
+    /// cached.
+    pub fn send_request<'a, M: RequestMethod>(&'a self, params: &'a M::Params) -> Call<'a, M::Result>
+    where
+        M::Params: Sync,
+    {
+        Call::new(move |o| Box::pin(async move { self.typed_request::<M>(params, &o).await }))
+    }
+
+    fn request_owned<M: RequestMethod>(&self, params: M::Params) -> Call<'_, M::Result>
+    where
+        M::Params: Send + Sync + 'static,
+        M::Result: Send,
+    {
+        Call::new(move |o| Box::pin(async move { self.typed_request::<M>(&params, &o).await }))
+    }
+
+    fn all<M, T>(&self, split: Split<M::Result, T>) -> Call<'_, Vec<T>>
+    where
+        M: RequestMethod<Params = PaginatedRequestParams> + 'static,
+        M::Result: Send + 'static,
+        T: Send + 'static,
+    {
+        Call::new(move |o| {
+            Box::pin(async move {
+                all_pages(
+                    M::METHOD,
+                    |c| {
+                        let o = o.clone();
+                        async move { self.typed_request::<M>(&page(c), &o).await }
+                    },
+                    split,
+                )
+                .await
+            })
+        })
+    }
+
+    /// Sends any notification, typed by its method marker (after the
+    /// handshake only).
+    pub async fn send_notification<M: NotificationMethod>(&self, params: &M::Params) -> Result<()>
+    where
+        M::Params: Serialize,
+    {
+        self.established(M::METHOD)?;
+        let raw = mcp_jsonrpc::to_raw(params).map_err(|source| ClientError::Encode {
+            method: M::METHOD.to_owned(),
+            source,
+        })?;
+        let raw = (raw.get() != "{}" && raw.get() != "null").then_some(raw);
+        Ok(self.wire().peer.notify(M::METHOD, raw).await?)
+    }
+
+    /// One exchange of a request that may ask for input, for callers that
+    /// answer input requests themselves: pass `input` = the answers and the
+    /// `requestState` of the previous round (`None` the first time).
+    /// Stateless era only.
+    pub fn request_once<'a, M: RequestMethod>(
+        &'a self,
+        params: &'a M::Params,
+        input: Option<(&'a InputResponses, Option<&'a str>)>,
+    ) -> Call<'a, RoundResult<M::Result>>
+    where
+        M::Params: Sync,
+    {
+        Call::new(move |o| {
+            Box::pin(async move {
+                let established = self.established(M::METHOD)?;
+                let stateless = established.era.stateless(M::METHOD)?;
+                stateless
+                    .request_once(&self.ctx(), M::METHOD, params, input, &o)
+                    .await
+            })
+        })
     }
 }
 

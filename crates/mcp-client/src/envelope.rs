@@ -51,7 +51,7 @@ pub(crate) fn encode<P: Serialize + ?Sized>(
         value = Value::Object(Map::new());
     }
     let Value::Object(map) = &mut value else {
-        return Err(ClientError::InvalidRequest {
+        return Err(ClientError::InvalidArguments {
             method: method.to_owned(),
             detail: "request params must be a JSON object".into(),
         });

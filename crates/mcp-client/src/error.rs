@@ -1,10 +1,38 @@
-//! The client's error type.
+//! The client's error type: what happened, typed the same on every
+//! transport.
 
 use std::time::Duration;
 
-use mcp_jsonrpc::{ErrorObject, RequestId};
+use mcp_jsonrpc::{CloseReason, ErrorObject, RequestId, TimeoutKind, TransportError};
+use mcp_types::CallToolResult;
 
 /// What went wrong with a call on a [`crate::ClientSession`].
+///
+/// The variants tell apart who failed: the server answered with an error
+/// ([`Server`](ClientError::Server)); no answer came in time
+/// ([`Timeout`](ClientError::Timeout)); the connection is gone
+/// ([`ConnectionClosed`](ClientError::ConnectionClosed), with the typed
+/// reason: the exit status and stderr of a server process, the end of the
+/// stream, an I/O error, a close of ours); the transport could not carry
+/// the request ([`Transport`](ClientError::Transport): refused, DNS, TLS,
+/// an HTTP status without a JSON-RPC answer). The `is_*` queries answer
+/// alike whichever transport is underneath.
+///
+/// ```
+/// use mcp_client::{ClientError, error_codes};
+///
+/// fn advice(e: &ClientError) -> &'static str {
+///     match e {
+///         e if e.is_timeout() => "the server is slow: raise the timeout",
+///         e if e.is_connection_closed() => "the server went away: reconnect",
+///         e if e.is_transport() => "check the URL and the network",
+///         ClientError::Server { error, .. } if error.code == error_codes::INVALID_PARAMS => "fix the arguments",
+///         ClientError::InvalidArguments { .. } => "pass a JSON object",
+///         _ => "see the message",
+///     }
+/// }
+/// # let _ = advice;
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
@@ -16,23 +44,66 @@ pub enum ClientError {
         /// The error object as the server sent it (code, message, data).
         error: ErrorObject,
     },
-    /// The server did not answer in time; the request was cancelled.
-    #[error("`{method}` (request {id}) got no answer within {elapsed:?}; the request was cancelled (raise the timeout, or check that the server is alive)")]
+    /// No answer in time; the request was cancelled (and the server told).
+    #[error("`{method}`{} got no answer within {elapsed:?}{}; the request was cancelled (raise the timeout, or check that the server is alive)",
+        id.as_ref().map(|id| format!(" (request {id})")).unwrap_or_default(),
+        match kind { TimeoutKind::Total => ", its maximum total (progress extends only the idle timeout)", _ => "" })]
     Timeout {
         /// The method called.
         method: String,
-        /// The request id.
-        id: RequestId,
+        /// The request id, when one request timed out (not a whole handshake).
+        id: Option<RequestId>,
         /// How long we waited.
         elapsed: Duration,
+        /// Which bound ran out: the idle timeout (which progress extends) or
+        /// the maximum total.
+        kind: TimeoutKind,
     },
     /// The connection closed before the answer came.
     #[error("the connection to the server closed before `{method}` was answered: {reason}")]
     ConnectionClosed {
         /// The method called.
         method: String,
-        /// Why the connection closed (exit status, end of stream…).
-        reason: String,
+        /// Why the connection closed: the exit status (and last stderr lines)
+        /// of a server process, the end of the stream, an I/O error, or a
+        /// close of ours.
+        reason: CloseReason,
+    },
+    /// The server closed the connection on the `server/discover` probe of
+    /// the automatic negotiation: servers built on older SDKs exit on any
+    /// first message but `initialize`.
+    #[error("the server closed the connection on the `server/discover` probe ({reason}); servers built on older SDKs exit on any first message but `initialize`: use ProtocolMode::Initialize (`mcp --protocol initialize`), or open the session with `ClientSession::connect` from the transport's parameters so that the server can be started again")]
+    ProbeRejected {
+        /// Why the connection closed.
+        reason: CloseReason,
+    },
+    /// The transport could not carry the request or its answer: refused,
+    /// DNS, TLS, a timeout of the transport's own, an HTTP status without a
+    /// JSON-RPC answer, a stream that broke. The source says which.
+    #[error("`{method}` failed in the transport")]
+    Transport {
+        /// The method called.
+        method: String,
+        /// What the transport reported.
+        #[source]
+        source: TransportError,
+    },
+    /// Opening the transport failed: the server would not start, or could
+    /// not be reached.
+    #[error("could not connect to {target}")]
+    Connect {
+        /// What was connected to.
+        target: String,
+        /// What the transport reported.
+        #[source]
+        source: TransportError,
+    },
+    /// The call was cancelled through its cancellation token (the server was
+    /// told).
+    #[error("`{method}` was cancelled")]
+    Cancelled {
+        /// The method called.
+        method: String,
     },
     /// The answer did not have the shape the protocol prescribes.
     #[error("the server's answer to `{method}` is invalid: {detail}")]
@@ -42,30 +113,32 @@ pub enum ClientError {
         /// What is wrong.
         detail: String,
     },
-    /// No protocol version both sides speak.
-    #[error("the server speaks protocol version {server}, which this client does not support (supported: {supported}); upgrade the client or pin a version the server speaks")]
-    UnsupportedProtocolVersion {
-        /// The version the server chose.
-        server: String,
-        /// The versions this client speaks.
-        supported: String,
+    /// The arguments given cannot be sent (nothing was sent).
+    #[error("invalid arguments for `{method}`: {detail}")]
+    InvalidArguments {
+        /// The method.
+        method: String,
+        /// What is wrong.
+        detail: String,
     },
-    /// A tool's structured result does not match its `outputSchema`.
-    #[error("the result of tool `{tool}` does not match its output schema: {detail}")]
+    /// A tool's structured result does not match its `outputSchema`; the
+    /// result is kept, for whoever wants it anyway.
+    #[error("the result of tool `{tool}` does not match its output schema: {detail} (turn validate_tool_output off to accept it)")]
     OutputSchemaMismatch {
         /// The tool.
         tool: String,
         /// What does not match.
         detail: String,
+        /// The result as the server sent it.
+        result: Box<CallToolResult>,
     },
-    /// The call is not possible in the negotiated protocol version, or the
-    /// server did not declare the capability.
-    #[error("`{method}` is not available: {why}")]
-    NotSupported {
-        /// The method.
-        method: String,
-        /// Why not.
-        why: String,
+    /// No protocol version both sides speak.
+    #[error("the server speaks protocol version {server}, which this client does not support (supported: {supported}); upgrade the client or pin a version the server speaks")]
+    UnsupportedProtocolVersion {
+        /// The version(s) the server named.
+        server: String,
+        /// The versions this client offered.
+        supported: String,
     },
     /// The server needs a client capability that this request did not
     /// declare (error -32021).
@@ -75,6 +148,21 @@ pub enum ClientError {
         method: String,
         /// The capabilities the server requires, as it sent them.
         required: serde_json::Value,
+    },
+    /// The session was used before the handshake completed (nothing was
+    /// sent).
+    #[error("`{method}` was called before the handshake; call `initialize()` first (or open the session with `ClientSession::connect`)")]
+    NotInitialized {
+        /// The method called.
+        method: String,
+    },
+    /// The call is not possible in the negotiated protocol version.
+    #[error("`{method}` is not available: {why}")]
+    NotSupported {
+        /// The method.
+        method: String,
+        /// Why not.
+        why: String,
     },
     /// The server kept asking for input beyond the configured number of
     /// rounds.
@@ -107,23 +195,13 @@ pub enum ClientError {
         /// The server's message or error, if any.
         detail: Option<String>,
     },
-    /// Our own request could not be built.
-    #[error("could not build the request `{method}`: {detail}")]
-    InvalidRequest {
-        /// The method.
-        method: String,
-        /// What is wrong.
-        detail: String,
-    },
-    /// The session was used before `initialize` or after it failed.
-    #[error("the session is not initialized; call `initialize()` first")]
-    NotInitialized,
     /// Our own parameters could not be encoded.
-    #[error("could not encode the parameters of `{method}`: {source}")]
+    #[error("could not encode the parameters of `{method}`")]
     Encode {
         /// The method.
         method: String,
         /// The serde error.
+        #[source]
         source: serde_json::Error,
     },
 }
@@ -144,9 +222,64 @@ impl ClientError {
         }
     }
 
-    /// True for a timeout.
+    /// True when the server answered with a JSON-RPC error.
+    pub fn is_server_error(&self) -> bool {
+        matches!(self, ClientError::Server { .. })
+    }
+
+    /// True when a bound ran out: the request's timeout or maximum total, or
+    /// a timeout of the transport's own.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, ClientError::Timeout { .. })
+        match self {
+            ClientError::Timeout { .. } => true,
+            ClientError::Transport { source, .. } | ClientError::Connect { source, .. } => {
+                source.is_timeout()
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the transport failed (including failing to connect).
+    pub fn is_transport(&self) -> bool {
+        matches!(self, ClientError::Transport { .. } | ClientError::Connect { .. })
+    }
+
+    /// True when the connection is gone.
+    pub fn is_connection_closed(&self) -> bool {
+        matches!(
+            self,
+            ClientError::ConnectionClosed { .. } | ClientError::ProbeRejected { .. }
+        )
+    }
+
+    /// True when the call was cancelled through its token.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, ClientError::Cancelled { .. })
+    }
+
+    /// The transport's error, for [`Transport`](ClientError::Transport) and
+    /// [`Connect`](ClientError::Connect).
+    pub fn transport_error(&self) -> Option<&TransportError> {
+        match self {
+            ClientError::Transport { source, .. } | ClientError::Connect { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The status of the wire (an HTTP status) a transport failure carried.
+    pub fn status(&self) -> Option<u16> {
+        self.transport_error().and_then(TransportError::status)
+    }
+
+    /// Why the connection closed, for
+    /// [`ConnectionClosed`](ClientError::ConnectionClosed).
+    pub fn close_reason(&self) -> Option<&CloseReason> {
+        match self {
+            ClientError::ConnectionClosed { reason, .. } | ClientError::ProbeRejected { reason } => {
+                Some(reason)
+            }
+            _ => None,
+        }
     }
 
     /// True when the server said the resource does not exist (-32002 in the
@@ -155,16 +288,42 @@ impl ClientError {
         match self.server_error() {
             Some(e) if e.code == mcp_types::error_codes::RESOURCE_NOT_FOUND => true,
             Some(e) => {
-                e.code == mcp_jsonrpc::error_codes::INVALID_PARAMS
+                e.code == mcp_types::error_codes::INVALID_PARAMS
                     && e.data.as_ref().is_some_and(|d| d.get("uri").is_some())
             }
             None => false,
         }
     }
 
-    /// True when the connection is gone.
-    pub fn is_connection_closed(&self) -> bool {
-        matches!(self, ClientError::ConnectionClosed { .. })
+    /// True when the transport's session expired and the handshake must be
+    /// made again.
+    pub(crate) fn is_session_expired(&self) -> bool {
+        self.transport_error()
+            .is_some_and(TransportError::is_session_expired)
+    }
+
+    /// The method the error concerns, when it concerns one.
+    pub fn method(&self) -> Option<&str> {
+        match self {
+            ClientError::Server { method, .. }
+            | ClientError::Timeout { method, .. }
+            | ClientError::ConnectionClosed { method, .. }
+            | ClientError::Transport { method, .. }
+            | ClientError::Cancelled { method }
+            | ClientError::InvalidResponse { method, .. }
+            | ClientError::InvalidArguments { method, .. }
+            | ClientError::MissingClientCapability { method, .. }
+            | ClientError::NotInitialized { method }
+            | ClientError::NotSupported { method, .. }
+            | ClientError::TooManyInputRounds { method, .. }
+            | ClientError::InputRequestFailed { method, .. }
+            | ClientError::TaskEnded { method, .. }
+            | ClientError::Encode { method, .. } => Some(method),
+            ClientError::ProbeRejected { .. } => Some(mcp_types::methods::SERVER_DISCOVER),
+            ClientError::OutputSchemaMismatch { .. }
+            | ClientError::UnsupportedProtocolVersion { .. }
+            | ClientError::Connect { .. } => None,
+        }
     }
 }
 
@@ -173,18 +332,27 @@ impl From<mcp_jsonrpc::Error> for ClientError {
         use mcp_jsonrpc::Error as E;
         match e {
             E::Rpc { method, error } => ClientError::Server { method, error },
-            E::Timeout { method, id, elapsed } => ClientError::Timeout { method, id, elapsed },
-            E::Closed { method, reason } => ClientError::ConnectionClosed {
+            E::Timeout {
                 method,
-                reason: reason.to_string(),
+                id,
+                elapsed,
+                kind,
+            } => ClientError::Timeout {
+                method,
+                id: Some(id),
+                elapsed,
+                kind,
             },
+            E::Closed { method, reason } => ClientError::ConnectionClosed { method, reason },
+            E::Transport { method, source } => ClientError::Transport { method, source },
+            E::Cancelled { method, .. } => ClientError::Cancelled { method },
             E::InvalidResponse { method, source } => ClientError::InvalidResponse {
                 method,
                 detail: source.to_string(),
             },
             E::Encode { method, source } => ClientError::Encode { method, source },
             other => ClientError::InvalidResponse {
-                method: String::new(),
+                method: other.method().to_owned(),
                 detail: other.to_string(),
             },
         }

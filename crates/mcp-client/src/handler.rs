@@ -1,35 +1,73 @@
 //! Serves what the server sends us: its requests go to the user's
 //! callbacks, its notifications to the logging callback, the message handler
-//! and the session's own bookkeeping.
+//! and the session's own bookkeeping; transport reports and the close to the
+//! message handler.
 
-use std::sync::Arc;
+use std::any::Any;
+use std::sync::{Arc, OnceLock, Weak};
 
 use async_trait::async_trait;
-use mcp_jsonrpc::{error_codes, ErrorObject, Handler, Notification, Peer, RawValue, Request, TransportError};
-use mcp_types::{methods, ServerNotification, ServerRequest};
+use mcp_jsonrpc::{
+    CloseReason, ErrorObject, Handler, InboundContext, Notification, Peer, RawValue, Request, TransportError,
+};
+use mcp_types::{methods, RequestMeta, ServerNotification, ServerRequest};
 use serde::Serialize;
 
-use crate::options::{IncomingMessage, RequestContext};
-use crate::session::Shared;
+use crate::context::RequestContext;
+use crate::options::IncomingMessage;
+use crate::shared::Shared;
 
 pub(crate) struct SessionHandler {
     pub(crate) shared: Arc<Shared>,
+    /// The session, for the callbacks' contexts; set once it exists.
+    pub(crate) session: OnceLock<Weak<dyn Any + Send + Sync>>,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
-    mcp_jsonrpc::to_raw(value).map_err(|e| {
-        ErrorObject::new(
-            error_codes::INTERNAL_ERROR,
-            format!("could not encode the result: {e}"),
-        )
-    })
+    mcp_jsonrpc::to_raw(value)
+        .map_err(|e| ErrorObject::internal_error(format!("could not encode the result: {e}")))
 }
 
 fn unsupported(what: &str, callback: &str) -> ErrorObject {
     ErrorObject::new(
-        error_codes::METHOD_NOT_FOUND,
+        mcp_types::error_codes::METHOD_NOT_FOUND,
         format!("this client does not support {what} (no {callback} is configured)"),
     )
+}
+
+impl SessionHandler {
+    fn context(&self, request: &Request, cx: &InboundContext) -> RequestContext {
+        let meta = request.params.as_deref().and_then(|p| {
+            #[derive(serde::Deserialize)]
+            struct WithMeta {
+                #[serde(rename = "_meta")]
+                meta: Option<mcp_types::Meta>,
+            }
+            serde_json::from_str::<WithMeta>(p.get())
+                .ok()
+                .and_then(|w| w.meta)
+        });
+        let progress_token = meta
+            .as_ref()
+            .and_then(|m| RequestMeta::from_meta(m).ok())
+            .and_then(|m| m.progress_token);
+        RequestContext {
+            request_id: Some(cx.id.clone()),
+            input_key: None,
+            meta,
+            progress_token,
+            cancelled: cx.cancelled.clone(),
+            session: self.session.get().cloned().unwrap_or_else(|| Weak::<()>::new()),
+        }
+    }
+
+    fn tell(&self, message: IncomingMessage) {
+        if let Some(handler) = self.shared.options.message_handler.clone() {
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { handler(message).await });
+            }
+        }
+    }
 }
 
 #[async_trait]
@@ -37,18 +75,13 @@ impl Handler for SessionHandler {
     async fn handle_request(
         &self,
         request: Request,
-        cx: mcp_jsonrpc::RequestContext,
+        cx: InboundContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
         let params = request.params.as_deref().map(RawValue::get);
         let parsed = ServerRequest::parse(&request.method, params).map_err(|e| {
-            ErrorObject::new(
-                error_codes::INVALID_PARAMS,
-                format!("invalid params for `{}`: {e}", request.method),
-            )
+            ErrorObject::invalid_params(format!("invalid params for `{}`: {e}", request.method))
         })?;
-        let ctx = RequestContext {
-            cancelled: cx.cancelled.clone(),
-        };
+        let ctx = self.context(&request, &cx);
         let o = &self.shared.options;
         match parsed {
             ServerRequest::Ping(_) => encode(&serde_json::json!({})),
@@ -64,10 +97,7 @@ impl Handler for SessionHandler {
                 Some(cb) => encode(&cb(ctx).await?),
                 None => Err(unsupported("roots", "list-roots callback")),
             },
-            other => Err(ErrorObject::new(
-                error_codes::METHOD_NOT_FOUND,
-                format!("method not found: `{}`", other.method()),
-            )),
+            other => Err(ErrorObject::method_not_found(other.method())),
         }
     }
 
@@ -82,10 +112,7 @@ impl Handler for SessionHandler {
         };
         let shared = &self.shared;
         match &parsed {
-            ServerNotification::ToolListChanged(_) => {
-                shared.tool_schemas.clear();
-                shared.cache.invalidate_method(methods::TOOLS_LIST);
-            }
+            ServerNotification::ToolListChanged(_) => shared.tools_changed(),
             ServerNotification::PromptListChanged(_) => shared.cache.invalidate_method(methods::PROMPTS_LIST),
             ServerNotification::ResourceListChanged(_) => {
                 shared.cache.invalidate_method(methods::RESOURCES_LIST);
@@ -93,7 +120,7 @@ impl Handler for SessionHandler {
             }
             ServerNotification::ResourceUpdated(p) => shared.cache.invalidate_read(&p.uri),
             ServerNotification::SubscriptionsAcknowledged(p) => {
-                shared.listen.acknowledged(p.notifications.clone())
+                shared.acks.acknowledged(p.notifications.clone())
             }
             ServerNotification::LoggingMessage(p) => {
                 if let Some(cb) = &shared.options.logging_callback {
@@ -107,13 +134,12 @@ impl Handler for SessionHandler {
         }
     }
 
-    fn handle_transport_error(&self, error: &TransportError) {
+    fn handle_report(&self, error: TransportError) {
         tracing::debug!(%error, "transport report");
-        if let Some(handler) = self.shared.options.message_handler.clone() {
-            let report = Arc::new(TransportError::Other(error.to_string().into()));
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(async move { handler(IncomingMessage::TransportError(report)).await });
-            }
-        }
+        self.tell(IncomingMessage::TransportError(Arc::new(error)));
+    }
+
+    fn handle_close(&self, reason: &CloseReason) {
+        self.tell(IncomingMessage::Closed(reason.clone()));
     }
 }

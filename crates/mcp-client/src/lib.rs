@@ -20,13 +20,13 @@
 //! ```
 //! use std::sync::Arc;
 //! use mcp_client::{ClientSession, ClientSessionOptions, Era};
-//! use mcp_jsonrpc::{async_trait, memory_pair, ErrorObject, Handler, Peer, PeerConfig, RawValue, Request, RequestContext};
+//! use mcp_jsonrpc::{async_trait, memory_pair, ErrorObject, Handler, InboundContext, Peer, PeerConfig, RawValue, Request};
 //!
 //! // A tiny server of the initialize era, in memory.
 //! struct Server;
 //! #[async_trait]
 //! impl Handler for Server {
-//!     async fn handle_request(&self, r: Request, _cx: RequestContext) -> Result<Box<RawValue>, ErrorObject> {
+//!     async fn handle_request(&self, r: Request, _cx: InboundContext) -> Result<Box<RawValue>, ErrorObject> {
 //!         let result = match &*r.method {
 //!             "initialize" => serde_json::json!({
 //!                 "protocolVersion": "2025-11-25",
@@ -50,7 +50,7 @@
 //! let init = session.initialize().await?; // probes server/discover, falls back to initialize
 //! assert_eq!(init.server_info.name, "tiny");
 //! assert_eq!(session.era(), Some(Era::Initialize));
-//! let result = session.call_tool("greet", None).await?;
+//! let result = session.call_tool("greet", ()).await?;
 //! assert_eq!(result.content[0].as_text(), Some("hello"));
 //! session.close().await;
 //! # Ok(())
@@ -58,26 +58,48 @@
 //! ```
 
 mod api;
+mod args;
 mod cache;
+mod call;
+mod context;
 mod envelope;
+mod era;
 mod error;
 mod handler;
 mod hooks;
+mod inputs;
 mod listen;
 mod negotiate;
 mod options;
-mod rounds;
+mod request;
 mod session;
+mod shared;
+mod stateless;
 mod tasks;
-mod validate;
+mod tool_catalog;
+mod tool_headers;
+mod wire;
 
 pub use api::MAX_PAGES;
+pub use args::{IntoArguments, IntoPromptArguments};
+pub use call::Call;
+pub use context::RequestContext;
 pub use error::{ClientError, Result};
 pub use hooks::McpHooks;
 pub use options::{
-    BoxFuture, CallOptions, ClientSessionOptions, ElicitationCallback, IncomingMessage, ListRootsCallback,
-    LoggingCallback, MessageHandler, ProgressCallback, ProtocolMode, RequestContext, SamplingCallback,
-    DEFAULT_DISCOVER_TIMEOUT, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_READ_TIMEOUT,
+    CallOptions, ClientSessionOptions, ElicitationCallback, IncomingMessage, ListRootsCallback,
+    LoggingCallback, MessageHandler, ProgressCallback, ProtocolMode, SamplingCallback,
+    DEFAULT_DISCOVER_TIMEOUT, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_MAX_TOTAL, DEFAULT_READ_TIMEOUT,
 };
-pub use rounds::RoundResult;
-pub use session::{ClientSession, Era, Negotiated};
+pub use session::{ClientSession, Negotiated};
+pub use stateless::RoundResult;
+
+/// The JSON-RPC primitives and the transport seam (from `mcp-jsonrpc`), so
+/// that a program needs no other crate of ours than its transport's.
+pub use mcp_jsonrpc::{
+    error_codes, BoxFuture, CloseReason, Connect, Connection, ErrorObject, ProgressToken, RequestId,
+    TimeoutKind, Transport, TransportError,
+};
+/// The protocol types of every revision (the `mcp-types` crate).
+pub use mcp_types as types;
+pub use mcp_types::Era;

@@ -10,14 +10,14 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_jsonrpc::{AbortOnDrop, Peer, RequestOptions};
-use mcp_types::{methods, SubscriptionFilter, SubscriptionsListenRequestParams};
+use mcp_jsonrpc::{Peer, RequestOptions};
+use mcp_types::{methods, ServerCapabilities, SubscriptionFilter, SubscriptionsListenRequestParams};
 use serde_json::{Map, Value};
 use tokio::sync::watch;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::envelope::{encode, Additions};
 use crate::error::{ClientError, Result};
-use crate::session::ClientSession;
 
 /// How long one listen request may stay open before it is renewed.
 const LISTEN_RENEWAL: Duration = Duration::from_secs(24 * 3600);
@@ -27,11 +27,11 @@ const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 /// What the handler of server messages updates: the latest acknowledgement.
 #[derive(Default)]
-pub(crate) struct ListenShared {
+pub(crate) struct ListenAcks {
     acks: watch::Sender<Option<SubscriptionFilter>>,
 }
 
-impl ListenShared {
+impl ListenAcks {
     /// Records the server's acknowledgement of the current listen request.
     pub(crate) fn acknowledged(&self, filter: SubscriptionFilter) {
         self.acks.send_replace(Some(filter));
@@ -66,7 +66,7 @@ impl Desired {
 /// The session's open listen request, if any.
 #[derive(Default)]
 pub(crate) struct Listener {
-    state: Mutex<(Desired, Option<AbortOnDrop<()>>)>,
+    state: Mutex<(Desired, Option<AbortOnDropHandle<()>>)>,
 }
 
 impl Listener {
@@ -75,29 +75,35 @@ impl Listener {
         let task = self.state.lock().unwrap_or_else(|p| p.into_inner()).1.take();
         drop(task);
     }
-}
 
-impl ClientSession {
     /// After discovery: listen for the list changes the server offers.
-    pub(crate) fn start_list_change_listener(&self) {
-        if !self.options().listen_for_list_changes {
-            return;
-        }
-        let Some(caps) = self.server_capabilities() else {
-            return;
-        };
-        self.update_listen(|d| {
+    pub(crate) fn listen_for_list_changes(
+        &self,
+        peer: &Peer,
+        meta: &Arc<Map<String, Value>>,
+        acks: &ListenAcks,
+        caps: &ServerCapabilities,
+    ) {
+        self.update(peer, meta, acks, |d| {
             d.tools = caps.tools.as_ref().and_then(|t| t.list_changed) == Some(true);
             d.prompts = caps.prompts.as_ref().and_then(|p| p.list_changed) == Some(true);
             d.resources = caps.resources.as_ref().and_then(|r| r.list_changed) == Some(true);
         });
     }
 
-    /// Adds or removes a resource subscription (stateless era) and, when
-    /// adding, waits until the server acknowledged it.
-    pub(crate) async fn listen_resource(&self, uri: &str, subscribe: bool) -> Result<()> {
-        let mut acks = self.inner.shared.listen.acks.subscribe();
-        let changed = self.update_listen(|d| {
+    /// Adds or removes a resource subscription and, when adding, waits (at
+    /// most `timeout`) until the server acknowledged it.
+    pub(crate) async fn listen_resource(
+        &self,
+        peer: &Peer,
+        meta: &Arc<Map<String, Value>>,
+        acks: &ListenAcks,
+        uri: &str,
+        subscribe: bool,
+        timeout: Duration,
+    ) -> Result<()> {
+        let mut seen = acks.acks.subscribe();
+        let changed = self.update(peer, meta, acks, |d| {
             if subscribe {
                 d.uris.insert(uri.to_owned());
             } else {
@@ -108,7 +114,7 @@ impl ClientSession {
             return Ok(());
         }
         let wait = async {
-            acks.wait_for(|ack| {
+            seen.wait_for(|ack| {
                 ack.as_ref()
                     .and_then(|f| f.resource_subscriptions.as_ref())
                     .is_some_and(|uris| uris.iter().any(|u| u == uri))
@@ -116,46 +122,40 @@ impl ClientSession {
             .await
             .map(|_| ())
         };
-        match tokio::time::timeout(self.options().read_timeout, wait).await {
+        match tokio::time::timeout(timeout, wait).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(ClientError::ConnectionClosed {
                 method: methods::SUBSCRIPTIONS_LISTEN.to_owned(),
-                reason: "the session ended".into(),
+                reason: mcp_jsonrpc::CloseReason::Local,
             }),
             Err(_) => Err(ClientError::NotSupported {
                 method: methods::SUBSCRIPTIONS_LISTEN.to_owned(),
-                why: format!(
-                    "the server did not acknowledge a subscription to {uri} within {:?}",
-                    self.options().read_timeout
-                ),
+                why: format!("the server did not acknowledge a subscription to {uri} within {timeout:?}"),
             }),
         }
     }
 
     /// Applies `change`; if what we want changed, replaces the listen
     /// request. Returns whether it changed.
-    fn update_listen(&self, change: impl FnOnce(&mut Desired)) -> bool {
-        let Some(meta) = self.modern_meta() else {
-            return false;
-        };
-        let mut state = self
-            .inner
-            .listener
-            .state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+    fn update(
+        &self,
+        peer: &Peer,
+        meta: &Arc<Map<String, Value>>,
+        acks: &ListenAcks,
+        change: impl FnOnce(&mut Desired),
+    ) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut desired = state.0.clone();
         change(&mut desired);
         if desired == state.0 && (state.1.is_some() || desired.is_empty()) {
             return false;
         }
-        // Dropping the old task drops its request, which sends
-        // `notifications/cancelled`.
+        // Dropping the old task drops its request, which cancels it.
         state.1 = None;
-        self.inner.shared.listen.acks.send_replace(None);
+        acks.acks.send_replace(None);
         if !desired.is_empty() {
-            let task = tokio::spawn(run(self.inner.peer.clone(), meta, desired.filter()));
-            state.1 = Some(AbortOnDrop(task));
+            let task = tokio::spawn(run(peer.clone(), meta.clone(), desired.filter()));
+            state.1 = Some(AbortOnDropHandle::new(task));
         }
         state.0 = desired;
         true

@@ -1,28 +1,20 @@
 //! How a session is configured: timeouts, client info, protocol choice and
-//! the callbacks that serve the server's requests.
+//! the callbacks that serve the server's requests; and the options of one
+//! call.
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_jsonrpc::{ErrorObject, TransportError};
+use mcp_jsonrpc::{BoxFuture, CloseReason, ErrorObject, TransportError};
 use mcp_types::{
     CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, Implementation,
     ListRootsResult, LoggingMessageNotificationParams, ProgressNotificationParams, ServerNotification,
 };
 use tokio_util::sync::CancellationToken;
 
-/// A boxed future, as callbacks return.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What a callback learns about the server request it serves.
-#[derive(Debug, Clone)]
-pub struct RequestContext {
-    /// Cancelled when the server cancels the request or the session closes.
-    pub cancelled: CancellationToken,
-}
+use crate::context::RequestContext;
 
 /// Serves `sampling/createMessage`.
 pub type SamplingCallback = Arc<
@@ -56,9 +48,12 @@ pub type ProgressCallback = Arc<dyn Fn(ProgressNotificationParams) + Send + Sync
 pub enum IncomingMessage {
     /// A notification from the server.
     Notification(Arc<ServerNotification>),
-    /// A report from the transport: a malformed or oversized message that
-    /// was skipped, or the reason the connection closed.
+    /// A report from the transport that leaves the connection open: a
+    /// malformed or oversized message that was skipped, a notification the
+    /// server refused.
     TransportError(Arc<TransportError>),
+    /// The connection closed, for this reason (the last message).
+    Closed(CloseReason),
 }
 
 /// Which protocol revision(s) the session may speak.
@@ -66,13 +61,14 @@ pub enum IncomingMessage {
 #[non_exhaustive]
 pub enum ProtocolMode {
     /// Probe with `server/discover` and speak 2026-07-28 if the server does;
-    /// otherwise fall back to the `initialize` handshake, as the spec's
-    /// dual-era rules prescribe.
+    /// otherwise make the `initialize` handshake, as the spec's dual-era
+    /// rules prescribe.
     #[default]
     Auto,
-    /// The `initialize` handshake only, offering the latest revision of that
-    /// era and accepting any supported one the server picks.
-    Legacy,
+    /// The initialize era only: the `initialize` handshake offering the
+    /// latest revision of that era, accepting any it supports that the
+    /// server picks.
+    Initialize,
     /// Exactly this revision (either era).
     Pinned(String),
 }
@@ -80,14 +76,14 @@ pub enum ProtocolMode {
 impl std::str::FromStr for ProtocolMode {
     type Err = String;
 
-    /// `auto`, `legacy`, or a supported version such as `2025-06-18`.
+    /// `auto`, `initialize`, or a supported version such as `2025-06-18`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "auto" => Ok(ProtocolMode::Auto),
-            "legacy" => Ok(ProtocolMode::Legacy),
+            "initialize" => Ok(ProtocolMode::Initialize),
             v if mcp_types::version::is_supported(v) => Ok(ProtocolMode::Pinned(v.to_owned())),
             other => Err(format!(
-                "unknown protocol `{other}`: use auto, legacy or one of {}",
+                "unknown protocol `{other}`: use auto, initialize or one of {}",
                 mcp_types::version::SUPPORTED.join(", ")
             )),
         }
@@ -95,8 +91,11 @@ impl std::str::FromStr for ProtocolMode {
 }
 
 /// How long the `server/discover` probe waits before it assumes a server of
-/// the initialize era.
+/// the initialize era (never longer than the request timeout).
 pub const DEFAULT_DISCOVER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default maximum total of a request that progress keeps alive.
+pub const DEFAULT_MAX_TOTAL: Duration = Duration::from_secs(600);
 
 /// How many rounds of input a request may ask for before the client gives up.
 pub const DEFAULT_MAX_INPUT_ROUNDS: usize = 10;
@@ -109,8 +108,14 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ClientSessionOptions {
-    /// Timeout of each request unless overridden (default 60 s).
+    /// Timeout of each request unless overridden (default 60 s): how long
+    /// to wait for an answer, or for the next progress notification of a
+    /// call that asked for progress. The whole handshake, probe included,
+    /// is bounded by it too.
     pub read_timeout: Duration,
+    /// Upper bound on any request, however much progress keeps it alive
+    /// (default 10 minutes; never less than the request's timeout).
+    pub max_total: Duration,
     /// Who we are, as told to the server.
     pub client_info: Implementation,
     /// Which protocol revision(s) to speak.
@@ -128,7 +133,8 @@ pub struct ClientSessionOptions {
     pub message_handler: Option<MessageHandler>,
     /// Validate structured tool results against `outputSchema` (default on).
     pub validate_tool_output: bool,
-    /// How long the `server/discover` probe of [`ProtocolMode::Auto`] waits.
+    /// How long the `server/discover` probe of [`ProtocolMode::Auto`] waits
+    /// (never longer than [`read_timeout`](Self::read_timeout)).
     pub discover_timeout: Duration,
     /// Most rounds of input (2026-07-28 multi round-trip requests) answered
     /// for one request.
@@ -150,6 +156,7 @@ impl fmt::Debug for ClientSessionOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientSessionOptions")
             .field("read_timeout", &self.read_timeout)
+            .field("max_total", &self.max_total)
             .field("client_info", &self.client_info)
             .field("protocol", &self.protocol)
             .field("sampling_callback", &self.sampling_callback.is_some())
@@ -171,6 +178,7 @@ impl Default for ClientSessionOptions {
     fn default() -> Self {
         ClientSessionOptions {
             read_timeout: DEFAULT_READ_TIMEOUT,
+            max_total: DEFAULT_MAX_TOTAL,
             client_info: Implementation::new("mcp-client-rs", env!("CARGO_PKG_VERSION")),
             protocol: ProtocolMode::default(),
             sampling_callback: None,
@@ -197,6 +205,12 @@ impl ClientSessionOptions {
     /// Sets the default request timeout.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// Sets the upper bound on any request, progress or not.
+    pub fn max_total(mut self, max_total: Duration) -> Self {
+        self.max_total = max_total;
         self
     }
 
@@ -300,17 +314,22 @@ impl ClientSessionOptions {
     }
 }
 
-/// Options of one call: timeout, progress.
+/// Options of one call: timeout, maximum total, progress, cancellation,
+/// cache. Every request method takes them, through the builder it returns
+/// (see [`Call`](crate::Call)).
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
     /// Overrides the session's read timeout for this call.
     pub timeout: Option<Duration>,
-    /// An upper bound on the whole call when progress resets the timeout.
+    /// Overrides the session's maximum total for this call.
     pub max_total: Option<Duration>,
-    /// Receives this call's progress notifications; progress also resets
-    /// the timeout.
+    /// Receives this call's progress notifications; progress also restarts
+    /// the (idle) timeout, never the maximum total.
     pub progress: Option<ProgressCallback>,
+    /// When cancelled, the call is abandoned (the server told) and fails
+    /// with [`ClientError::Cancelled`](crate::ClientError::Cancelled).
+    pub cancellation: Option<CancellationToken>,
     /// Skip the result cache for this call (and refresh it).
     pub bypass_cache: bool,
 }
@@ -321,6 +340,7 @@ impl fmt::Debug for CallOptions {
             .field("timeout", &self.timeout)
             .field("max_total", &self.max_total)
             .field("progress", &self.progress.is_some())
+            .field("cancellation", &self.cancellation.is_some())
             .field("bypass_cache", &self.bypass_cache)
             .finish()
     }
@@ -347,6 +367,12 @@ impl CallOptions {
     /// Skips the result cache for this call.
     pub fn bypass_cache(mut self) -> Self {
         self.bypass_cache = true;
+        self
+    }
+
+    /// Cancels the call when `token` is cancelled.
+    pub fn cancellation(mut self, token: CancellationToken) -> Self {
+        self.cancellation = Some(token);
         self
     }
 

@@ -1,46 +1,25 @@
-//! `ClientSession`: one connection to one MCP server.
+//! `ClientSession`: one connection to one MCP server, and the state the
+//! handshake established. Only this module touches the session's inner
+//! state; the others go through the methods here.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::any::Any;
+use std::sync::{Arc, RwLock, Weak};
 
-use mcp_jsonrpc::{Peer, PeerConfig, RawValue, RequestOptions, Transport};
+use mcp_jsonrpc::{CloseReason, Connect, Peer, PeerConfig, SessionHints, Transport};
 use mcp_types::{
-    meta_keys, ClientCapabilities, ElicitationCapability, Implementation, LoggingLevel, NotificationMethod,
-    RequestMethod, ServerCapabilities,
+    meta_keys, ClientCapabilities, ElicitationCapability, Era, Implementation, ServerCapabilities,
 };
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::cache::ResponseCache;
-use crate::envelope::{encode, Additions};
+use crate::context::RequestContext;
+use crate::era::EraState;
 use crate::error::{ClientError, Result};
 use crate::handler::SessionHandler;
 use crate::hooks::McpHooks;
-use crate::listen::{ListenShared, Listener};
-use crate::options::{CallOptions, ClientSessionOptions};
-use crate::validate::ToolSchemas;
-
-/// The protocol era a session speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Era {
-    /// 2024-11-05 to 2025-11-25: an `initialize` handshake, a stateful
-    /// connection, server-to-client requests.
-    Initialize,
-    /// 2026-07-28 and later: stateless, `server/discover`, per-request
-    /// `_meta`, multi round-trip requests.
-    Stateless,
-}
-
-impl std::fmt::Display for Era {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Era::Initialize => "initialize",
-            Era::Stateless => "stateless",
-        })
-    }
-}
+use crate::options::{ClientSessionOptions, ProtocolMode};
+use crate::shared::Shared;
+use crate::stateless::{Ctx, StatelessEra};
+use crate::wire::Wire;
 
 /// What the handshake established.
 #[derive(Debug, Clone)]
@@ -58,29 +37,40 @@ pub struct Negotiated {
     pub instructions: Option<String>,
 }
 
-/// State shared by the session and the handler of server messages.
-pub(crate) struct Shared {
-    pub(crate) options: ClientSessionOptions,
-    pub(crate) tool_schemas: ToolSchemas,
-    pub(crate) cache: ResponseCache,
-    pub(crate) listen: ListenShared,
+/// The handshake's outcome and the machinery of its era.
+pub(crate) struct Established {
+    pub(crate) negotiated: Arc<Negotiated>,
+    pub(crate) era: EraState,
+    /// Counts handshakes, so that concurrent renewals make one.
+    pub(crate) generation: u64,
 }
 
 /// A session with one MCP server over any transport.
 ///
 /// Cheap to clone: clones share the connection. The connection closes when
-/// [`ClientSession::close`] is called or the last clone is dropped.
+/// [`ClientSession::close`] is called or the last clone is dropped. Every
+/// call before the handshake ([`ClientSession::initialize`], or
+/// [`ClientSession::connect`] which makes it) fails with
+/// [`ClientError::NotInitialized`] and sends nothing.
 #[derive(Clone)]
 pub struct ClientSession {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
 pub(crate) struct Inner {
-    pub(crate) peer: Peer,
-    pub(crate) shared: Arc<Shared>,
-    state: RwLock<State>,
-    next_progress_token: AtomicI64,
-    pub(crate) listener: Listener,
+    wire: Wire,
+    shared: Arc<Shared>,
+    state: RwLock<Option<Arc<Established>>>,
+    /// Which protocol revision(s) this session may speak.
+    mode: ProtocolMode,
+    /// What the transport remembered of the peer's era.
+    remembered_era: Option<Era>,
+    /// What can open the transport again (a session made from parameters).
+    reconnector: Option<Arc<dyn Connect>>,
+    /// Serializes renewals of the handshake.
+    renewal: tokio::sync::Mutex<()>,
+    /// This very state, erased, for the callbacks' contexts.
+    this: Weak<dyn Any + Send + Sync>,
 }
 
 impl Drop for Inner {
@@ -88,59 +78,72 @@ impl Drop for Inner {
     /// callback still running holds the engine (a sampling callback that
     /// never returns must not keep a server process alive).
     fn drop(&mut self) {
-        self.listener.stop();
-        if self.peer.is_closed() {
+        if let Some(established) = self.state.get_mut().unwrap_or_else(|p| p.into_inner()).take() {
+            established.era.stop();
+        }
+        if self.wire.peer.is_closed() {
             return;
         }
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let peer = self.peer.clone();
+            let peer = self.wire.peer.clone();
             rt.spawn(async move { peer.close().await });
         }
     }
-}
-
-#[derive(Default)]
-struct State {
-    negotiated: Option<Arc<Negotiated>>,
-    /// The `_meta` every request carries in the stateless era.
-    meta: Option<Arc<Map<String, Value>>>,
 }
 
 impl std::fmt::Debug for ClientSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientSession")
             .field("negotiated", &self.negotiated())
-            .field("closed", &self.inner.peer.is_closed())
+            .field("closed", &self.is_closed())
             .finish()
     }
 }
 
 impl ClientSession {
-    /// Starts a session over `transport`. Call [`ClientSession::initialize`]
-    /// next. Must be called within a Tokio runtime.
-    pub fn new(transport: Transport, options: ClientSessionOptions) -> Self {
+    /// Starts a session over `transport` (what any transport crate returns,
+    /// as it is). Call [`ClientSession::initialize`] next, or use
+    /// [`ClientSession::connect`] to do both. Must be called within a Tokio
+    /// runtime.
+    pub fn new(transport: impl Into<Transport>, options: ClientSessionOptions) -> Self {
+        Self::open(transport.into(), options, None, None)
+    }
+
+    /// The session over `transport`; `reconnector` can open it again;
+    /// `mode` overrides the options' protocol mode.
+    pub(crate) fn open(
+        transport: Transport,
+        options: ClientSessionOptions,
+        reconnector: Option<Arc<dyn Connect>>,
+        mode: Option<ProtocolMode>,
+    ) -> Self {
         let config = PeerConfig::default()
             .default_timeout(options.read_timeout)
             .hooks(Arc::new(McpHooks));
-        let shared = Arc::new(Shared {
-            options,
-            tool_schemas: ToolSchemas::default(),
-            cache: ResponseCache::default(),
-            listen: ListenShared::default(),
-        });
-        let handler = SessionHandler {
+        let hints = transport.hints.clone();
+        let remembered_era = transport.remembered_era;
+        let mode = mode.unwrap_or_else(|| options.protocol.clone());
+        let shared = Arc::new(Shared::new(options, hints));
+        let handler = Arc::new(SessionHandler {
             shared: Arc::clone(&shared),
-        };
-        let peer = Peer::start(transport, Arc::new(handler), config);
-        ClientSession {
-            inner: Arc::new(Inner {
-                peer,
+            session: Default::default(),
+        });
+        let peer = Peer::start(transport, handler.clone(), config);
+        let inner = Arc::new_cyclic(|this: &Weak<Inner>| {
+            let this: Weak<dyn Any + Send + Sync> = this.clone();
+            let _ = handler.session.set(this.clone());
+            Inner {
+                wire: Wire::new(peer),
                 shared,
-                state: RwLock::new(State::default()),
-                next_progress_token: AtomicI64::new(1),
-                listener: Listener::default(),
-            }),
-        }
+                state: RwLock::new(None),
+                mode,
+                remembered_era,
+                reconnector,
+                renewal: tokio::sync::Mutex::new(()),
+                this,
+            }
+        });
+        ClientSession { inner }
     }
 
     /// The capabilities we declare: derived from the callbacks present.
@@ -154,10 +157,9 @@ impl ClientSession {
             caps.elicitation = Some(ElicitationCapability::default());
         }
         if o.list_roots_callback.is_some() {
-            caps.roots = Some(mcp_types::RootsCapability {
-                list_changed: Some(true),
-                ..Default::default()
-            });
+            let mut roots = mcp_types::RootsCapability::default();
+            roots.list_changed = Some(true);
+            caps.roots = Some(roots);
         }
         if o.tasks {
             let mut extensions = Map::new();
@@ -169,7 +171,7 @@ impl ClientSession {
 
     /// What the handshake established, once it has.
     pub fn negotiated(&self) -> Option<Arc<Negotiated>> {
-        self.read_state().negotiated.clone()
+        self.state().map(|s| s.negotiated.clone())
     }
 
     /// The negotiated protocol version.
@@ -189,40 +191,117 @@ impl ClientSession {
 
     /// The underlying JSON-RPC peer, for what this API does not cover.
     pub fn peer(&self) -> &Peer {
-        &self.inner.peer
+        &self.inner.wire.peer
+    }
+
+    /// What can open this session's transport again: the transport's
+    /// parameters, for a session made by [`ClientSession::connect`] from
+    /// them. A group uses it to start a dead server anew.
+    pub fn reconnector(&self) -> Option<Arc<dyn Connect>> {
+        self.inner.reconnector.clone()
     }
 
     /// True once the connection is closed.
     pub fn is_closed(&self) -> bool {
-        self.inner.peer.is_closed()
+        self.inner.wire.peer.is_closed()
+    }
+
+    /// Why the connection closed, once it has.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.inner.wire.peer.close_reason()
+    }
+
+    /// Resolves when the connection has closed, with the reason.
+    pub async fn closed(&self) -> CloseReason {
+        self.inner.wire.peer.closed().await
     }
 
     /// Closes the connection (and, for stdio, stops the server process).
     pub async fn close(&self) {
-        self.inner.listener.stop();
-        self.inner.peer.close().await;
+        if let Some(established) = self.state() {
+            established.era.stop();
+        }
+        self.inner.wire.peer.close().await;
     }
 
     pub(crate) fn options(&self) -> &ClientSessionOptions {
         &self.inner.shared.options
     }
 
-    pub(crate) fn tool_schemas(&self) -> &ToolSchemas {
-        &self.inner.shared.tool_schemas
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.inner.shared
     }
 
-    fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {
-        self.inner.state.read().unwrap_or_else(|p| p.into_inner())
+    pub(crate) fn wire(&self) -> &Wire {
+        &self.inner.wire
     }
 
-    /// Records the outcome of the handshake; in the stateless era also the
-    /// `_meta` every request will carry.
-    pub(crate) fn set_negotiated(&self, negotiated: Negotiated) {
-        let meta = (negotiated.era == Era::Stateless)
-            .then(|| Arc::new(self.base_meta(&negotiated.protocol_version)));
-        let mut state = self.inner.state.write().unwrap_or_else(|p| p.into_inner());
-        state.negotiated = Some(Arc::new(negotiated));
-        state.meta = meta;
+    pub(crate) fn mode(&self) -> &ProtocolMode {
+        &self.inner.mode
+    }
+
+    pub(crate) fn remembered_era(&self) -> Option<Era> {
+        self.inner.remembered_era
+    }
+
+    /// What a stateless request needs of the session.
+    pub(crate) fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            wire: &self.inner.wire,
+            shared: &self.inner.shared,
+            session: &self.inner.this,
+        }
+    }
+
+    pub(crate) fn renewal(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.renewal
+    }
+
+    fn state(&self) -> Option<Arc<Established>> {
+        self.inner.state.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The handshake's outcome, or [`ClientError::NotInitialized`] for
+    /// `method`.
+    pub(crate) fn established(&self, method: &str) -> Result<Arc<Established>> {
+        self.state().ok_or_else(|| ClientError::NotInitialized {
+            method: method.to_owned(),
+        })
+    }
+
+    /// Records the outcome of a handshake and tells the transport; in the
+    /// stateless era opens the listen stream.
+    pub(crate) fn establish(&self, negotiated: Negotiated) {
+        let era = match negotiated.era {
+            Era::Stateless => {
+                EraState::Stateless(StatelessEra::new(self.base_meta(&negotiated.protocol_version)))
+            }
+            _ => EraState::Initialize,
+        };
+        let version: Arc<str> = negotiated.protocol_version.as_str().into();
+        let name = negotiated.era;
+        let caps = negotiated.capabilities.clone();
+        let previous = {
+            let mut state = self.inner.state.write().unwrap_or_else(|p| p.into_inner());
+            let generation = state.as_ref().map_or(0, |s| s.generation + 1);
+            state.replace(Arc::new(Established {
+                negotiated: Arc::new(negotiated),
+                era,
+                generation,
+            }))
+        };
+        if let Some(previous) = previous {
+            previous.era.stop();
+        }
+        self.shared().hints.send_modify(|h: &mut SessionHints| {
+            h.era = Some(name);
+            h.protocol_version = Some(version);
+        });
+        if let Some(established) = self.state() {
+            if let EraState::Stateless(s) = &established.era {
+                s.listen_for_list_changes(&self.inner.wire.peer, self.shared(), &caps);
+            }
+        }
     }
 
     /// The per-request `_meta` of the stateless era for `version`.
@@ -242,118 +321,13 @@ impl ClientSession {
         );
         meta
     }
-
-    /// The stateless era's `_meta`, or `None` in the initialize era.
-    pub(crate) fn modern_meta(&self) -> Option<Arc<Map<String, Value>>> {
-        self.read_state().meta.clone()
-    }
-
-    /// Sets `_meta.logLevel` on every later request (stateless era).
-    pub(crate) fn set_meta_log_level(&self, level: &LoggingLevel) {
-        let mut state = self.inner.state.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(meta) = &state.meta {
-            let mut meta = (**meta).clone();
-            meta.insert(
-                meta_keys::LOG_LEVEL.into(),
-                serde_json::to_value(level).unwrap_or(Value::Null),
-            );
-            state.meta = Some(Arc::new(meta));
-        }
-    }
-
-    /// Sends any request, typed by its method marker (for example
-    /// `mcp_types::ListToolsRequest`), with per-call options. In the
-    /// stateless era the request carries the per-request `_meta`, input
-    /// requests are answered through the callbacks and the request retried,
-    /// and cacheable results are cached.
-    pub async fn send_request<M: RequestMethod>(
-        &self,
-        params: &M::Params,
-        call: CallOptions,
-    ) -> Result<M::Result> {
-        let raw = self.request_value(M::METHOD, params, &call).await?;
-        decode(M::METHOD, &raw)
-    }
-
-    /// Sends any notification, typed by its method marker.
-    pub async fn send_notification<M: NotificationMethod>(&self, params: &M::Params) -> Result<()>
-    where
-        M::Params: Serialize,
-    {
-        let raw = mcp_jsonrpc::to_raw(params).map_err(|source| ClientError::Encode {
-            method: M::METHOD.to_owned(),
-            source,
-        })?;
-        let raw = (raw.get() != "{}" && raw.get() != "null").then_some(raw);
-        Ok(self.inner.peer.notify(M::METHOD, raw).await?)
-    }
-
-    /// Sends one request with `additions` and returns its raw result,
-    /// mapping protocol errors to [`ClientError`].
-    pub(crate) async fn exchange<P: Serialize + ?Sized>(
-        &self,
-        method: &'static str,
-        params: &P,
-        mut additions: Additions<'_>,
-        call: &CallOptions,
-    ) -> Result<Box<RawValue>> {
-        let mut options = self.request_options(call);
-        if let Some(progress) = call.progress.clone() {
-            let token = self.inner.next_progress_token.fetch_add(1, Ordering::Relaxed);
-            additions.progress_token = Some(token);
-            options = options
-                .progress_token(mcp_jsonrpc::RequestId::Number(token))
-                .reset_timeout_on_progress(true)
-                .on_progress(move |n: &mcp_jsonrpc::Notification| {
-                    let Some(p) = n.params.as_ref() else { return };
-                    match serde_json::from_str(p.get()) {
-                        Ok(params) => progress(params),
-                        Err(e) => tracing::debug!(error = %e, "ignored malformed progress notification"),
-                    }
-                });
-        }
-        let raw = encode(method, params, &additions)?;
-        self.inner
-            .peer
-            .request_raw(method, Some(raw), options)
-            .await
-            .map_err(|e| map_protocol_error(method, e.into()))
-    }
-
-    pub(crate) fn request_options(&self, call: &CallOptions) -> RequestOptions {
-        let mut options =
-            RequestOptions::default().timeout(call.timeout.unwrap_or(self.options().read_timeout));
-        if let Some(max) = call.max_total {
-            options = options.max_total(max);
-        }
-        options
-    }
 }
 
-/// Decodes a raw result into the type asked for.
-pub(crate) fn decode<T: DeserializeOwned>(method: &str, raw: &RawValue) -> Result<T> {
-    serde_json::from_str(raw.get()).map_err(|e| ClientError::InvalidResponse {
-        method: method.to_owned(),
-        detail: e.to_string(),
-    })
-}
-
-/// Turns the errors the protocol gives a meaning to into their variants.
-fn map_protocol_error(method: &str, error: ClientError) -> ClientError {
-    let ClientError::Server { error: e, .. } = &error else {
-        return error;
-    };
-    if e.code == mcp_types::error_codes::MISSING_REQUIRED_CLIENT_CAPABILITY {
-        let required = e
-            .data
-            .as_ref()
-            .and_then(|d| d.get("requiredCapabilities"))
-            .cloned()
-            .unwrap_or(Value::Null);
-        return ClientError::MissingClientCapability {
-            method: method.to_owned(),
-            required,
-        };
+impl RequestContext {
+    /// The session the request came through, while it is alive; `None` once
+    /// every other handle to it is gone (the context keeps nothing alive).
+    pub fn session(&self) -> Option<ClientSession> {
+        let inner = self.session.upgrade()?.downcast::<Inner>().ok()?;
+        Some(ClientSession { inner })
     }
-    error
 }

@@ -1,20 +1,24 @@
 //! The tasks extension (`io.modelcontextprotocol/tasks`), opt-in: a tool
 //! call that returns a task is polled with `tasks/get` at the server's
-//! `pollIntervalMs` until it ends; input it asks for is answered through
-//! the callbacks and sent with `tasks/update`; dropping the call sends
-//! `tasks/cancel`.
+//! `pollIntervalMs` until it ends, within the call's maximum total; input
+//! it asks for is answered through the callbacks and sent with
+//! `tasks/update`; dropping the call sends `tasks/cancel`.
 
+use std::any::Any;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use mcp_jsonrpc::{Peer, RawValue, RequestOptions};
+use mcp_jsonrpc::{Peer, RawValue, RequestOptions, TimeoutKind};
 use mcp_types::InputRequests;
 use serde_json::{json, Map, Value};
+use tokio::time::Instant;
 
 use crate::envelope::{encode, Additions};
 use crate::error::{ClientError, Result};
-use crate::options::CallOptions;
-use crate::session::{decode, ClientSession};
+use crate::inputs::answer_inputs;
+use crate::options::{CallOptions, ClientSessionOptions};
+use crate::wire::{decode, Wire};
 
 const TASKS_GET: &str = "tasks/get";
 const TASKS_UPDATE: &str = "tasks/update";
@@ -29,10 +33,11 @@ fn poll_interval(task: &Value) -> Option<Duration> {
         .map(|ms| Duration::from_millis(ms).clamp(POLL_MIN, POLL_MAX))
 }
 
-/// Sends `tasks/cancel` if the call is dropped before the task ended.
+/// Sends `tasks/cancel` if the call is dropped (or gives up) before the
+/// task ended.
 struct CancelOnDrop {
     peer: Peer,
-    meta: Option<std::sync::Arc<Map<String, Value>>>,
+    meta: Arc<Map<String, Value>>,
     task_id: String,
     armed: bool,
 }
@@ -48,7 +53,7 @@ impl Drop for CancelOnDrop {
         let peer = self.peer.clone();
         let params = json!({ "taskId": self.task_id });
         let additions = Additions {
-            meta: self.meta.as_deref(),
+            meta: Some(&self.meta),
             ..Default::default()
         };
         let Ok(raw) = encode(TASKS_CANCEL, &params, &additions) else {
@@ -63,10 +68,38 @@ impl Drop for CancelOnDrop {
     }
 }
 
-impl ClientSession {
+/// What polling a task needs of the session.
+pub(crate) struct TaskPoll<'a> {
+    pub(crate) wire: &'a Wire,
+    pub(crate) options: &'a ClientSessionOptions,
+    pub(crate) session: &'a Weak<dyn Any + Send + Sync>,
+    pub(crate) meta: Arc<Map<String, Value>>,
+    pub(crate) call: &'a CallOptions,
+}
+
+impl TaskPoll<'_> {
+    async fn request(&self, method: &'static str, params: &Value) -> Result<Box<RawValue>> {
+        let additions = Additions {
+            meta: Some(&self.meta),
+            ..Default::default()
+        };
+        let call = CallOptions {
+            timeout: self.call.timeout,
+            cancellation: self.call.cancellation.clone(),
+            ..CallOptions::default()
+        };
+        self.wire
+            .exchange(self.options, method, params, additions, &call)
+            .await
+    }
+
     /// Polls the task that `created` describes until it ends; returns the
     /// original request's final result.
     pub(crate) async fn await_task(&self, method: &str, created: &RawValue) -> Result<Box<RawValue>> {
+        let start = Instant::now();
+        let max_total = Wire::request_options(self.options, self.call)
+            .max_total
+            .unwrap_or(self.options.max_total);
         let created: Value = decode(method, created)?;
         // 2026-07-28 sends the task's fields flat; 2025-11-25 nested them.
         let task = created.get("task").filter(|t| t.is_object()).unwrap_or(&created);
@@ -79,8 +112,8 @@ impl ClientSession {
             })?
             .to_owned();
         let mut guard = CancelOnDrop {
-            peer: self.inner.peer.clone(),
-            meta: self.modern_meta(),
+            peer: self.wire.peer.clone(),
+            meta: self.meta.clone(),
             task_id: task_id.clone(),
             armed: true,
         };
@@ -88,10 +121,17 @@ impl ClientSession {
         let mut answered = HashSet::new();
         let params = json!({ "taskId": task_id });
         loop {
+            if start.elapsed() + interval > max_total {
+                // The guard cancels the task on the way out.
+                return Err(ClientError::Timeout {
+                    method: method.to_owned(),
+                    id: None,
+                    elapsed: start.elapsed(),
+                    kind: TimeoutKind::Total,
+                });
+            }
             tokio::time::sleep(interval).await;
-            let raw = self
-                .request_value(TASKS_GET, &params, &CallOptions::default())
-                .await?;
+            let raw = self.request(TASKS_GET, &params).await?;
             let task: Value = decode(TASKS_GET, &raw)?;
             interval = poll_interval(&task).unwrap_or(interval);
             let status = task.get("status").and_then(Value::as_str).unwrap_or_default();
@@ -116,10 +156,9 @@ impl ClientSession {
                         continue;
                     }
                     let keys: Vec<String> = fresh.keys().cloned().collect();
-                    let responses = self.answer_inputs(method, fresh).await?;
+                    let responses = answer_inputs(self.options, self.session, method, fresh).await?;
                     let update = json!({ "taskId": task_id, "inputResponses": responses });
-                    self.request_value(TASKS_UPDATE, &update, &CallOptions::default())
-                        .await?;
+                    self.request(TASKS_UPDATE, &update).await?;
                     answered.extend(keys);
                 }
                 "completed" => {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use mcp_jsonrpc::{
-    memory_pair, to_raw, ErrorObject, Handler, NoHandler, Peer, PeerConfig, RawValue, Request,
-    RequestContext, RequestOptions,
+    memory_pair, to_raw, ErrorObject, Handler, InboundContext, NoHandler, Peer, PeerConfig, RawValue,
+    Request, RequestOptions,
 };
 
 /// Answers every request with its params.
@@ -20,7 +20,7 @@ impl Handler for Echo {
     async fn handle_request(
         &self,
         request: Request,
-        _cx: RequestContext,
+        _cx: InboundContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
         match request.params {
             Some(p) => Ok(p),

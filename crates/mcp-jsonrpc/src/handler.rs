@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use serde_json::value::RawValue;
 use tokio_util::sync::CancellationToken;
 
-use crate::error::{error_codes, TransportError};
+use crate::error::{CloseReason, TransportError};
 use crate::message::{ErrorObject, Notification, Request, RequestId};
 use crate::peer::Peer;
 
@@ -29,13 +29,10 @@ pub trait Handler: Send + Sync + 'static {
     async fn handle_request(
         &self,
         request: Request,
-        cx: RequestContext,
+        cx: InboundContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
         let _ = cx;
-        Err(ErrorObject::new(
-            error_codes::METHOD_NOT_FOUND,
-            format!("method not found: {}", request.method),
-        ))
+        Err(ErrorObject::method_not_found(&request.method))
     }
 
     /// Receives a notification from the peer. The default ignores it.
@@ -47,10 +44,16 @@ pub trait Handler: Send + Sync + 'static {
         let _ = (notification, peer);
     }
 
-    /// Receives every report from the transport (malformed frames, I/O
-    /// errors, the close reason). The default logs it.
-    fn handle_transport_error(&self, error: &TransportError) {
+    /// Receives every report of the transport that leaves the connection
+    /// open (a malformed or oversized frame, a refused notification). The
+    /// default logs it.
+    fn handle_report(&self, error: TransportError) {
         tracing::debug!(%error, "transport report");
+    }
+
+    /// Hears once why the connection ended. The default does nothing.
+    fn handle_close(&self, reason: &CloseReason) {
+        let _ = reason;
     }
 }
 
@@ -64,7 +67,7 @@ impl Handler for NoHandler {}
 /// The context of one inbound request.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct RequestContext {
+pub struct InboundContext {
     /// The request's id.
     pub id: RequestId,
     /// Fires when the peer cancels the request.

@@ -9,17 +9,16 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::error::{error_codes, CloseReason, TransportError};
-use crate::handler::{panic_message, CatchUnwind, Handler, RequestContext};
+use crate::error::{CloseReason, TransportError};
+use crate::handler::{panic_message, CatchUnwind, Handler, InboundContext};
 use crate::message::{ErrorObject, ErrorResponse, Message, Notification, Request, RequestId, Response};
-use crate::peer::{Inner, Peer, Shared, PEER_CLOSED};
+use crate::peer::{Inner, Peer, Shared};
 use crate::pending::Outcome;
-
-type Inbound = mpsc::Receiver<Result<Message, TransportError>>;
+use crate::transport::Inbound;
 
 /// Reads the transport's inbound stream and routes every message.
 pub(crate) struct Dispatcher {
-    inbound: Inbound,
+    inbound: mpsc::Receiver<Inbound>,
     shared: Arc<Shared>,
     handler: Arc<dyn Handler>,
     notifications: mpsc::Sender<Notification>,
@@ -30,13 +29,11 @@ pub(crate) struct Dispatcher {
     /// so that a reused id does not clear a newer request's entry.
     running: HashMap<RequestId, (u64, CancellationToken)>,
     seq: u64,
-    /// The last non-recoverable transport report: why the connection ended.
-    last_fatal: Option<String>,
 }
 
 impl Dispatcher {
     pub(crate) fn new(
-        inbound: Inbound,
+        inbound: mpsc::Receiver<Inbound>,
         shared: Arc<Shared>,
         handler: Arc<dyn Handler>,
         notifications: mpsc::Sender<Notification>,
@@ -51,7 +48,6 @@ impl Dispatcher {
             tasks: JoinSet::new(),
             running: HashMap::new(),
             seq: 0,
-            last_fatal: None,
         }
     }
 
@@ -59,19 +55,26 @@ impl Dispatcher {
         let Ok(peer) = start.await else {
             return;
         };
-        loop {
+        let reason = loop {
             tokio::select! {
                 biased;
                 Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => self.reap(done),
                 item = self.inbound.recv() => match item {
-                    Some(Ok(msg)) => self.on_message(msg, &peer).await,
-                    Some(Err(error)) => self.on_report(error),
-                    None => break,
+                    Some(Inbound::Message(msg)) => self.on_message(msg, &peer).await,
+                    Some(Inbound::Failed { id, error }) => self.on_failed(&id, error),
+                    Some(Inbound::Report(error)) => self.on_report(error),
+                    Some(Inbound::Closed(reason)) => break reason,
+                    None => break CloseReason::end_of_stream(),
                 },
             }
+        };
+        // The first close counts: a local close before the transport's
+        // report keeps its reason.
+        if self.shared.close(reason) {
+            if let Some(reason) = self.shared.pending.closed() {
+                self.handler.handle_close(&reason);
+            }
         }
-        let reason = self.last_fatal.take().unwrap_or_else(|| PEER_CLOSED.to_owned());
-        self.shared.close(CloseReason(reason));
         // Responses can no longer be delivered: stop the handlers.
         for (_, token) in self.running.values() {
             token.cancel();
@@ -92,14 +95,18 @@ impl Dispatcher {
     }
 
     fn on_report(&mut self, error: TransportError) {
-        self.handler.handle_transport_error(&error);
         if error.is_recoverable() {
             tracing::warn!(%error, "skipped an inbound frame");
         } else {
-            self.last_fatal = Some(match error {
-                TransportError::Closed(reason) => reason,
-                other => other.to_string(),
-            });
+            tracing::debug!(%error, "transport report");
+        }
+        self.handler.handle_report(error);
+    }
+
+    fn on_failed(&mut self, id: &RequestId, error: TransportError) {
+        tracing::debug!(%id, %error, "the transport failed a request");
+        if !self.shared.pending.complete(id, Outcome::Transport(error)) {
+            tracing::debug!(%id, "dropped a transport failure of no pending request");
         }
     }
 
@@ -129,8 +136,8 @@ impl Dispatcher {
         }
         if self.tasks.len() >= self.max_inbound {
             tracing::warn!(id = %request.id, method = %request.method, "too many concurrent inbound requests");
-            let error = ErrorObject::new(error_codes::INTERNAL_ERROR, "too many concurrent requests");
-            self.shared.send_soon(error_response(request.id, error));
+            let error = ErrorObject::internal_error("too many concurrent requests");
+            self.shared.send_soon(error_response(request.id, error).into());
             return;
         }
         // Gone only while the last handle is being dropped.
@@ -141,7 +148,7 @@ impl Dispatcher {
         let seq = self.seq;
         let token = CancellationToken::new();
         self.running.insert(request.id.clone(), (seq, token.clone()));
-        let cx = RequestContext {
+        let cx = InboundContext {
             id: request.id.clone(),
             cancelled: token,
             peer: Peer::from_inner(inner),
@@ -188,7 +195,7 @@ async fn handle_request(
     handler: Arc<dyn Handler>,
     shared: Arc<Shared>,
     request: Request,
-    cx: RequestContext,
+    cx: InboundContext,
     seq: u64,
 ) -> (RequestId, u64) {
     let id = request.id.clone();
@@ -215,11 +222,11 @@ async fn handle_request(
         Some(Ok(Err(error))) => error_response(id.clone(), error),
         Some(Err(panic)) => {
             tracing::error!(%id, %panic, "a request handler panicked");
-            let error = ErrorObject::new(error_codes::INTERNAL_ERROR, "internal error: the handler failed");
+            let error = ErrorObject::internal_error("internal error: the handler failed");
             error_response(id.clone(), error)
         }
     };
-    let _ = shared.outbound.send(msg).await;
+    let _ = shared.outbound.send(msg.into()).await;
     (id, seq)
 }
 

@@ -6,9 +6,15 @@
 //! - Messages ([`Message`] and its parts) are parsed once; `params` and
 //!   `result` stay [`RawValue`] until the caller decodes them into the type it
 //!   asked for.
-//! - A [`Transport`] is a pair of bounded channels plus a [`TransportGuard`];
+//! - A [`Transport`] is a pair of bounded channels plus a [`TransportGuard`]:
+//!   [`Inbound`] items up (messages, a request the transport failed, why the
+//!   connection closed), [`Outbound`] items down (messages, cancellations),
+//!   and [`SessionHints`] from the session to the transport's binding.
 //!   [`memory_pair`] connects two in memory, [`lines`] frames any
-//!   `AsyncRead + AsyncWrite` as newline-delimited JSON.
+//!   `AsyncRead + AsyncWrite` as newline-delimited JSON, and [`Connect`]
+//!   opens one anew.
+//! - The JSON-RPC primitives ([`RequestId`], [`ProgressToken`],
+//!   [`ErrorObject`], [`error_codes`]) are `mcp_types`' own, re-exported.
 //! - A [`Peer`] runs over a transport: it allocates ids, matches responses,
 //!   enforces timeouts, cancels abandoned requests, routes progress, and
 //!   dispatches what the peer sends to a [`Handler`].
@@ -19,19 +25,19 @@
 //! use std::sync::Arc;
 //!
 //! use mcp_jsonrpc::{
-//!     async_trait, memory_pair, to_raw, ErrorObject, Handler, NoHandler, Peer, PeerConfig, RawValue,
-//!     Request, RequestContext, RequestOptions,
+//!     async_trait, memory_pair, to_raw, ErrorObject, Handler, InboundContext, NoHandler, Peer, PeerConfig,
+//!     RawValue, Request, RequestOptions,
 //! };
 //!
 //! struct Adder;
 //!
 //! #[async_trait]
 //! impl Handler for Adder {
-//!     async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Box<RawValue>, ErrorObject> {
-//!         let bad = |e: serde_json::Error| ErrorObject::new(-32602, e.to_string());
-//!         let params = req.params.ok_or_else(|| ErrorObject::new(-32602, "params required"))?;
+//!     async fn handle_request(&self, req: Request, _cx: InboundContext) -> Result<Box<RawValue>, ErrorObject> {
+//!         let bad = |e: serde_json::Error| ErrorObject::invalid_params(e.to_string());
+//!         let params = req.params.ok_or_else(|| ErrorObject::invalid_params("params required"))?;
 //!         let [a, b]: [i64; 2] = serde_json::from_str(params.get()).map_err(bad)?;
-//!         to_raw(&(a + b)).map_err(bad)
+//!         Ok(to_raw(&(a + b))?)
 //!     }
 //! }
 //!
@@ -57,8 +63,10 @@
 //! # Ok::<(), mcp_jsonrpc::ParseError>(())
 //! ```
 
+mod connect;
 mod error;
 mod handler;
+mod hints;
 mod inbound;
 pub mod lines;
 mod message;
@@ -72,16 +80,18 @@ mod transport;
 mod tests;
 
 pub use async_trait::async_trait;
-pub use error::{error_codes, CloseReason, ParseError, TransportError};
-pub use handler::{Handler, NoHandler, RequestContext};
+pub use connect::{BoxFuture, Connect, Connection};
+pub use error::{BoxError, CloseReason, ParseError, TransportError};
+pub use handler::{Handler, InboundContext, NoHandler};
+pub use hints::{HeaderParam, SessionHints};
+pub use mcp_types::{error_codes, Era, ErrorObject, ProgressToken, RequestId};
 pub use message::{
-    parse_frame, to_raw, ErrorObject, ErrorResponse, Message, Notification, Request, RequestId, Response,
-    JSONRPC_VERSION,
+    parse_frame, to_raw, ErrorResponse, Message, Notification, Request, Response, JSONRPC_VERSION,
 };
-pub use options::{NoHooks, PeerConfig, ProgressCallback, ProgressToken, ProtocolHooks, RequestOptions};
+pub use options::{NoHooks, PeerConfig, ProgressCallback, ProtocolHooks, RequestOptions};
 pub use peer::Peer;
-pub use peer_error::Error;
+pub use peer_error::{Error, TimeoutKind};
 pub use serde_json::value::RawValue;
 pub use transport::{
-    memory_pair, AbortOnDrop, CloseFuture, Closer, Transport, TransportGuard, DEFAULT_CHANNEL_CAPACITY,
+    memory_pair, CloseFuture, Closer, Inbound, Outbound, Transport, TransportGuard, DEFAULT_CHANNEL_CAPACITY,
 };

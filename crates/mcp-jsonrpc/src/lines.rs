@@ -7,10 +7,11 @@
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
-use crate::error::TransportError;
-use crate::message::{parse_frame, Message};
-use crate::transport::{AbortOnDrop, Transport, TransportGuard, DEFAULT_CHANNEL_CAPACITY};
+use crate::error::{CloseReason, TransportError};
+use crate::message::parse_frame;
+use crate::transport::{Inbound, Outbound, Transport, TransportGuard, DEFAULT_CHANNEL_CAPACITY};
 
 /// Default limit on one inbound message: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
@@ -67,17 +68,18 @@ impl LineOptions {
 #[derive(Debug)]
 pub struct LineParts {
     /// Messages and reports from the peer.
-    pub inbound: mpsc::Receiver<Result<Message, TransportError>>,
+    pub inbound: mpsc::Receiver<Inbound>,
     /// Messages to the peer.
-    pub outbound: mpsc::Sender<Message>,
+    pub outbound: mpsc::Sender<Outbound>,
     /// A sender into the inbound stream, to report events such as a process
     /// exit; drop it when done so that the stream can end.
-    pub report: mpsc::Sender<Result<Message, TransportError>>,
+    pub report: mpsc::Sender<Inbound>,
     /// The reader task; aborting it ends the inbound stream.
-    pub reader: AbortOnDrop<()>,
+    pub reader: AbortOnDropHandle<()>,
     /// The writer task; it ends when every `outbound` sender is dropped, or
-    /// when [`LineOptions::close`] is cancelled, after a flush.
-    pub writer: AbortOnDrop<()>,
+    /// when [`LineOptions::close`] is cancelled, after a flush. A failed
+    /// write ends it too, after reporting [`Inbound::Closed`].
+    pub writer: AbortOnDropHandle<()>,
 }
 
 /// Builds a line-framed transport; its guard aborts both tasks.
@@ -95,14 +97,11 @@ where
         writer,
     } = parts;
     drop(report);
-    Transport {
-        inbound,
-        outbound,
-        guard: TransportGuard::new(move || async move {
-            drop(reader);
-            drop(writer);
-        }),
-    }
+    let guard = TransportGuard::new(move || async move {
+        drop(reader);
+        drop(writer);
+    });
+    Transport::new(inbound, outbound, guard)
 }
 
 /// Starts the reader and writer tasks of a line-framed transport.
@@ -128,16 +127,12 @@ where
         inbound: in_rx,
         outbound: out_tx,
         report,
-        reader: AbortOnDrop(reader),
-        writer: AbortOnDrop(writer),
+        reader: AbortOnDropHandle::new(reader),
+        writer: AbortOnDropHandle::new(writer),
     }
 }
 
-async fn read_loop<R: AsyncBufRead + Unpin>(
-    mut reader: R,
-    tx: mpsc::Sender<Result<Message, TransportError>>,
-    max: usize,
-) {
+async fn read_loop<R: AsyncBufRead + Unpin>(mut reader: R, tx: mpsc::Sender<Inbound>, max: usize) {
     let mut line = Vec::with_capacity(4096);
     loop {
         line.clear();
@@ -146,7 +141,7 @@ async fn read_loop<R: AsyncBufRead + Unpin>(
             Ok(LineRead::Eof) => return,
             Ok(LineRead::TooLong) => {
                 tracing::warn!(limit = max, "skipped an inbound message over the size limit");
-                Err(TransportError::TooLarge { limit: max })
+                Inbound::Report(TransportError::TooLarge { limit: max })
             }
             Ok(LineRead::Line) => {
                 let text = trim_line(&line);
@@ -157,7 +152,10 @@ async fn read_loop<R: AsyncBufRead + Unpin>(
                 let mut first = None;
                 let mut rest = Vec::new();
                 parse_frame(text, |m| {
-                    let m = m.map_err(TransportError::from);
+                    let m = match m {
+                        Ok(m) => Inbound::Message(m),
+                        Err(e) => Inbound::Report(TransportError::Malformed(e)),
+                    };
                     if first.is_none() {
                         first = Some(m);
                     } else {
@@ -172,7 +170,7 @@ async fn read_loop<R: AsyncBufRead + Unpin>(
                 continue;
             }
             Err(e) => {
-                let _ = tx.send(Err(TransportError::Io(e))).await;
+                let _ = tx.send(Inbound::Closed(CloseReason::io(&e))).await;
                 return;
             }
         };
@@ -241,8 +239,8 @@ async fn read_line_limited<R: AsyncBufRead + Unpin>(
 
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
-    mut rx: mpsc::Receiver<Message>,
-    report: mpsc::WeakSender<Result<Message, TransportError>>,
+    mut rx: mpsc::Receiver<Outbound>,
+    report: mpsc::WeakSender<Inbound>,
     close: CancellationToken,
 ) {
     let mut buf = Vec::with_capacity(64 * 1024);
@@ -272,16 +270,15 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             }
         };
         buf.clear();
-        first.write_to(&mut buf);
-        buf.push(b'\n');
+        put(&mut buf, first);
         while buf.len() < WRITE_BATCH_BYTES {
             match rx.try_recv() {
-                Ok(m) => {
-                    m.write_to(&mut buf);
-                    buf.push(b'\n');
-                }
+                Ok(m) => put(&mut buf, m),
                 Err(_) => break,
             }
+        }
+        if buf.is_empty() {
+            continue;
         }
         let result = async {
             writer.write_all(&buf).await?;
@@ -290,12 +287,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         .await;
         if let Err(e) = result {
             tracing::debug!(error = %e, "transport write failed");
+            // The peer can no longer hear us: the connection is over, even if
+            // it keeps writing.
             if let Some(report) = report.upgrade() {
-                let _ = report
-                    .send(Err(TransportError::Closed(format!(
-                        "writing to the peer failed: {e}"
-                    ))))
-                    .await;
+                let _ = report.send(Inbound::Closed(CloseReason::io(&e))).await;
             }
             return;
         }
@@ -306,4 +301,12 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     // Every sender is gone, or the transport is closing: flush and close our
     // half so the peer sees EOF.
     let _ = writer.shutdown().await;
+}
+
+/// Appends one line for `item` (a cancellation is its notification, if any).
+fn put(buf: &mut Vec<u8>, item: Outbound) {
+    if let Some(m) = item.into_message() {
+        m.write_to(buf);
+        buf.push(b'\n');
+    }
 }

@@ -6,94 +6,18 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+pub(crate) use mcp_types::{ErrorObject, RequestId};
+
 use crate::error::ParseError;
 
 /// The `jsonrpc` member every message carries.
 pub const JSONRPC_VERSION: &str = "2.0";
-
-/// A request id: a number or a string, as JSON-RPC allows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RequestId {
-    /// A numeric id (ours are always numeric).
-    Number(i64),
-    /// A string id (some peers use them).
-    String(Arc<str>),
-}
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RequestId::Number(n) => write!(f, "{n}"),
-            RequestId::String(s) => write!(f, "{s:?}"),
-        }
-    }
-}
-
-impl From<i64> for RequestId {
-    fn from(n: i64) -> Self {
-        RequestId::Number(n)
-    }
-}
-
-impl From<&str> for RequestId {
-    fn from(s: &str) -> Self {
-        RequestId::String(s.into())
-    }
-}
-
-impl From<String> for RequestId {
-    fn from(s: String) -> Self {
-        RequestId::String(s.into())
-    }
-}
-
-impl Serialize for RequestId {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            RequestId::Number(n) => s.serialize_i64(*n),
-            RequestId::String(v) => s.serialize_str(v),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for RequestId {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct IdVisitor;
-        impl Visitor<'_> for IdVisitor {
-            type Value = RequestId;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or integer request id")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RequestId, E> {
-                Ok(RequestId::Number(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RequestId, E> {
-                i64::try_from(v)
-                    .map(RequestId::Number)
-                    .map_err(|_| E::custom("request id out of range"))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RequestId, E> {
-                // Some peers send integral ids as floats (`1.0`).
-                if v.fract() == 0.0 && v.abs() < 9.0e15 {
-                    Ok(RequestId::Number(v as i64))
-                } else {
-                    Err(E::custom("request id must be an integer or a string"))
-                }
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestId, E> {
-                Ok(RequestId::String(v.into()))
-            }
-        }
-        d.deserialize_any(IdVisitor)
-    }
-}
 
 /// A request: it expects a response with the same id.
 #[derive(Debug, Clone)]
@@ -132,41 +56,6 @@ pub struct ErrorResponse {
     pub id: Option<RequestId>,
     /// The error.
     pub error: ErrorObject,
-}
-
-/// The `error` member of an error response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ErrorObject {
-    /// The error code (see [`crate::error_codes`]).
-    pub code: i64,
-    /// A short description.
-    pub message: String,
-    /// Additional information, as the peer sent it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
-}
-
-impl ErrorObject {
-    /// An error with the given code and message and no data.
-    pub fn new(code: i64, message: impl Into<String>) -> Self {
-        ErrorObject {
-            code,
-            message: message.into(),
-            data: None,
-        }
-    }
-
-    /// Attaches `data`.
-    pub fn with_data(mut self, data: serde_json::Value) -> Self {
-        self.data = Some(data);
-        self
-    }
-}
-
-impl fmt::Display for ErrorObject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (code {})", self.message, self.code)
-    }
 }
 
 /// Any JSON-RPC 2.0 message.
@@ -214,7 +103,7 @@ impl Message {
         // Serializing our own message types into a Vec cannot fail: every
         // map key is a string and raw values are already valid JSON.
         if let Err(e) = serde_json::to_writer(&mut *buf, self) {
-            unreachable!("serializing a JSON-RPC message failed: {e}");
+            tracing::error!(error = %e, "serializing a JSON-RPC message failed");
         }
     }
 
@@ -250,33 +139,83 @@ impl From<ErrorResponse> for Message {
 
 impl Serialize for Message {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Message::Request(r) => r.serialize(s),
+            Message::Notification(n) => n.serialize(s),
+            Message::Response(r) => r.serialize(s),
+            Message::Error(e) => e.serialize(s),
+        }
+    }
+}
+
+/// Each part serializes as the whole message it is, so that a transport
+/// can write a borrowed one.
+impl Serialize for Request {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
-        match self {
-            Message::Request(r) => {
-                map.serialize_entry("id", &r.id)?;
-                map.serialize_entry("method", &r.method)?;
-                if let Some(p) = &r.params {
-                    map.serialize_entry("params", p)?;
-                }
-            }
-            Message::Notification(n) => {
-                map.serialize_entry("method", &n.method)?;
-                if let Some(p) = &n.params {
-                    map.serialize_entry("params", p)?;
-                }
-            }
-            Message::Response(r) => {
-                map.serialize_entry("id", &r.id)?;
-                map.serialize_entry("result", &r.result)?;
-            }
-            Message::Error(e) => {
-                map.serialize_entry("id", &e.id)?;
-                map.serialize_entry("error", &e.error)?;
-            }
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("method", &self.method)?;
+        if let Some(p) = &self.params {
+            map.serialize_entry("params", p)?;
         }
         map.end()
     }
+}
+
+impl Serialize for Notification {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
+        map.serialize_entry("method", &self.method)?;
+        if let Some(p) = &self.params {
+            map.serialize_entry("params", p)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Response {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("result", &self.result)?;
+        map.end()
+    }
+}
+
+impl Serialize for ErrorResponse {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("error", &self.error)?;
+        map.end()
+    }
+}
+
+impl Request {
+    /// Serializes the request as one line of JSON (no trailing newline).
+    pub fn to_vec(&self) -> Vec<u8> {
+        to_vec(self)
+    }
+}
+
+impl Notification {
+    /// Serializes the notification as one line of JSON (no trailing newline).
+    pub fn to_vec(&self) -> Vec<u8> {
+        to_vec(self)
+    }
+}
+
+fn to_vec<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(128);
+    // Our own message types always serialize: string keys, valid raw JSON.
+    if let Err(e) = serde_json::to_writer(&mut buf, value) {
+        tracing::error!(error = %e, "serializing a JSON-RPC message failed");
+    }
+    buf
 }
 
 impl<'de> Deserialize<'de> for Message {

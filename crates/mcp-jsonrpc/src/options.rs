@@ -6,10 +6,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::message::{Notification, RequestId};
+use tokio_util::sync::CancellationToken;
 
-/// A progress token: a string or a number, like a request id.
-pub type ProgressToken = RequestId;
+use crate::message::{Notification, RequestId};
+use mcp_types::ProgressToken;
 
 /// A callback that receives each progress notification of one request.
 ///
@@ -135,8 +135,13 @@ pub struct RequestOptions {
     /// Receives the progress notifications carrying `progress_token`.
     pub on_progress: Option<ProgressCallback>,
     /// Whether abandoning the request (dropping its future, or a timeout)
-    /// sends the hooks' cancel notification. Default: `true`.
+    /// sends the hooks' cancel notification. Default: `true`. The transport
+    /// hears of the abandon either way ([`Outbound::Cancel`](crate::Outbound)
+    /// without a notification when this is false), to stop carrying it.
     pub cancel_on_drop: bool,
+    /// When cancelled, the request is abandoned (the peer told as on drop)
+    /// and fails with [`Error::Cancelled`](crate::Error::Cancelled).
+    pub cancellation: Option<CancellationToken>,
 }
 
 impl Default for RequestOptions {
@@ -148,6 +153,7 @@ impl Default for RequestOptions {
             progress_token: None,
             on_progress: None,
             cancel_on_drop: true,
+            cancellation: None,
         }
     }
 }
@@ -161,6 +167,7 @@ impl fmt::Debug for RequestOptions {
             .field("progress_token", &self.progress_token)
             .field("on_progress", &self.on_progress.is_some())
             .field("cancel_on_drop", &self.cancel_on_drop)
+            .field("cancellation", &self.cancellation.is_some())
             .finish()
     }
 }
@@ -199,6 +206,12 @@ impl RequestOptions {
     /// Sets whether abandoning the request notifies the peer.
     pub fn cancel_on_drop(mut self, cancel: bool) -> Self {
         self.cancel_on_drop = cancel;
+        self
+    }
+
+    /// Cancels the request when `token` is cancelled.
+    pub fn cancellation(mut self, token: CancellationToken) -> Self {
+        self.cancellation = Some(token);
         self
     }
 }

@@ -15,24 +15,21 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use tokio_util::task::AbortOnDropHandle;
+
 use crate::error::CloseReason;
 use crate::handler::Handler;
 use crate::inbound::{self, Dispatcher};
 use crate::message::{to_raw, Message, Notification, Request, RequestId};
 use crate::options::{PeerConfig, ProtocolHooks, RequestOptions};
-use crate::peer_error::Error;
+use crate::peer_error::{Error, TimeoutKind};
 use crate::pending::{Outcome, Pending, Route};
-use crate::transport::{AbortOnDrop, Transport, TransportGuard};
-
-/// The close reason when the inbound stream ends without saying why.
-pub(crate) const PEER_CLOSED: &str = "the peer closed the connection";
-/// The close reason after [`Peer::close`].
-const LOCAL_CLOSE: &str = "the connection was closed by this side";
+use crate::transport::{Outbound, Transport, TransportGuard};
 
 /// State shared by the peer handles and the engine's tasks. It owns no task,
 /// so tasks holding it make no reference cycle.
 pub(crate) struct Shared {
-    pub(crate) outbound: mpsc::Sender<Message>,
+    pub(crate) outbound: mpsc::Sender<Outbound>,
     pub(crate) pending: Pending,
     pub(crate) hooks: Arc<dyn ProtocolHooks>,
     pub(crate) broadcast: broadcast::Sender<Arc<Notification>>,
@@ -43,23 +40,26 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Marks the connection closed: every pending request fails with
-    /// `reason`, later ones fail at once. Only the first call counts.
-    pub(crate) fn close(&self, reason: CloseReason) {
+    /// `reason`, later ones fail at once. Only the first call counts; it
+    /// returns true.
+    pub(crate) fn close(&self, reason: CloseReason) -> bool {
         if self.pending.close(&reason) {
             tracing::debug!(%reason, "connection closed");
             self.closed.send_replace(Some(reason));
+            return true;
         }
+        false
     }
 
-    fn closed_reason(&self, fallback: &str) -> CloseReason {
-        self.pending
-            .closed()
-            .unwrap_or_else(|| CloseReason(fallback.to_owned()))
+    /// Why the connection is closed: the recorded reason, else the end of
+    /// the stream (the transport dropped its channel).
+    fn closed_reason(&self) -> CloseReason {
+        self.pending.closed().unwrap_or_else(CloseReason::end_of_stream)
     }
 
     /// Sends `msg` without waiting: when the channel is full, a task sends it
     /// later (if a runtime is present). For use in `Drop`.
-    pub(crate) fn send_soon(&self, msg: Message) {
+    pub(crate) fn send_soon(&self, msg: Outbound) {
         match self.outbound.try_send(msg) {
             Ok(()) | Err(TrySendError::Closed(_)) => {}
             Err(TrySendError::Full(msg)) => {
@@ -73,14 +73,19 @@ impl Shared {
         }
     }
 
-    /// Tells the peer that request `id` is abandoned, if the hooks say how.
-    fn send_cancel(&self, id: i64, reason: &str) {
+    /// Tells the transport that request `id` is abandoned, and the peer too
+    /// (with the hooks' notification) when `notify`.
+    fn send_cancel(&self, id: i64, reason: &str, notify: bool) {
         if self.pending.closed().is_some() {
             return;
         }
-        if let Some(n) = self.hooks.cancel_notification(&RequestId::Number(id), reason) {
-            self.send_soon(Message::Notification(n));
-        }
+        let id = RequestId::Number(id);
+        let notification = if notify {
+            self.hooks.cancel_notification(&id, reason)
+        } else {
+            None
+        };
+        self.send_soon(Outbound::Cancel { id, notification });
     }
 }
 
@@ -89,8 +94,8 @@ impl Shared {
 pub(crate) struct Inner {
     shared: Arc<Shared>,
     guard: Mutex<Option<TransportGuard>>,
-    _dispatcher: AbortOnDrop<()>,
-    _notifier: AbortOnDrop<()>,
+    _dispatcher: AbortOnDropHandle<()>,
+    _notifier: AbortOnDropHandle<()>,
 }
 
 /// A JSON-RPC peer over one [`Transport`]: sends requests and notifications,
@@ -113,12 +118,14 @@ impl fmt::Debug for Peer {
 
 impl Peer {
     /// Starts the engine over `transport`. Must be called inside a Tokio
-    /// runtime.
+    /// runtime. The transport's hints and memory are the session's business:
+    /// take them before, if needed.
     pub fn start(transport: Transport, handler: Arc<dyn Handler>, config: PeerConfig) -> Peer {
         let Transport {
             inbound,
             outbound,
             guard,
+            ..
         } = transport;
         let queue = config.notification_queue.max(1);
         let (broadcast, _) = broadcast::channel(queue);
@@ -146,8 +153,8 @@ impl Peer {
         let inner = Arc::new(Inner {
             shared,
             guard: Mutex::new(Some(guard)),
-            _dispatcher: AbortOnDrop(dispatcher),
-            _notifier: AbortOnDrop(notifier),
+            _dispatcher: AbortOnDropHandle::new(dispatcher),
+            _notifier: AbortOnDropHandle::new(notifier),
         });
         // The tasks wait for their weak handle, so they never see a peer
         // under construction.
@@ -245,13 +252,13 @@ impl Peer {
                 reason,
             });
         }
-        let msg = Message::Notification(Notification {
+        let msg = Outbound::Message(Message::Notification(Notification {
             method: method.clone(),
             params,
-        });
+        }));
         shared.outbound.send(msg).await.map_err(|_| Error::Closed {
             method: method.into_owned(),
-            reason: shared.closed_reason("the transport is closed"),
+            reason: shared.closed_reason(),
         })
     }
 
@@ -274,13 +281,18 @@ impl Peer {
             // The sender lives as long as `self`; this is unreachable.
             Err(_) => None,
         };
-        reason.unwrap_or_else(|| CloseReason(PEER_CLOSED.to_owned()))
+        reason.unwrap_or_else(CloseReason::end_of_stream)
+    }
+
+    /// Why the connection closed, once it has.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.shared().pending.closed()
     }
 
     /// Closes the connection gracefully: pending requests fail with
     /// [`Error::Closed`] and the transport shuts down (waiting for it).
     pub async fn close(&self) {
-        self.shared().close(CloseReason(LOCAL_CLOSE.to_owned()));
+        self.shared().close(CloseReason::Local);
         let guard = self.inner.guard.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(guard) = guard {
             guard.close().await;
@@ -301,10 +313,8 @@ impl Drop for AbandonGuard<'_> {
     fn drop(&mut self) {
         if self.armed && self.shared.pending.remove(self.id) {
             tracing::debug!(id = self.id, "request abandoned");
-            if self.cancel {
-                self.shared
-                    .send_cancel(self.id, "the request was abandoned by the client");
-            }
+            self.shared
+                .send_cancel(self.id, "the request was abandoned by the client", self.cancel);
         }
     }
 }
@@ -319,7 +329,11 @@ async fn call(
 ) -> Result<Box<RawValue>, Error> {
     let timeout = options.timeout.unwrap_or(shared.default_timeout);
     let cap = options.max_total.map(|m| start + m);
-    let deadline_from = |now: Instant| cap.map_or(now + timeout, |cap| cap.min(now + timeout));
+    // The deadline from `now` and the bound it comes from.
+    let deadline_from = |now: Instant| match cap {
+        Some(cap) if cap <= now + timeout => (cap, TimeoutKind::Total),
+        _ => (now + timeout, TimeoutKind::Idle),
+    };
     let reset = (options.reset_timeout_on_progress && options.progress_token.is_some())
         .then(|| Arc::new(Notify::new()));
     let route = options.progress_token.map(|token| {
@@ -344,30 +358,44 @@ async fn call(
         cancel: options.cancel_on_drop,
         armed: true,
     };
-    let sleep = tokio::time::sleep_until(deadline_from(start));
+    let (deadline, mut kind) = deadline_from(start);
+    let sleep = tokio::time::sleep_until(deadline);
     tokio::pin!(sleep);
-    let msg = Message::Request(Request {
+    let cancelled = async {
+        match &options.cancellation {
+            Some(token) => token.cancelled().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(cancelled);
+    let msg = Outbound::Message(Message::Request(Request {
         id: RequestId::Number(id),
         method: method.clone(),
         params,
-    });
+    }));
 
-    let timed_out = tokio::select! {
+    /// Why the wait ended without an outcome.
+    enum Stop {
+        Timeout,
+        Cancelled,
+    }
+    let sent = tokio::select! {
         biased;
-        sent = shared.outbound.send(msg) => sent.is_err().then_some(false),
-        () = &mut sleep => Some(true),
+        () = &mut cancelled => Err(Stop::Cancelled),
+        sent = shared.outbound.send(msg) => Ok(sent.is_ok()),
+        () = &mut sleep => Err(Stop::Timeout),
     };
-    let outcome = match timed_out {
-        Some(false) => {
+    let waited = match sent {
+        Ok(false) => {
             guard.armed = false;
             shared.pending.remove(id);
             return Err(Error::Closed {
                 method: method.into_owned(),
-                reason: shared.closed_reason("the transport is closed"),
+                reason: shared.closed_reason(),
             });
         }
-        Some(true) => None,
-        None => loop {
+        Err(stop) => Err(stop),
+        Ok(true) => loop {
             let progressed = async {
                 match &reset {
                     Some(n) => n.notified().await,
@@ -376,31 +404,49 @@ async fn call(
             };
             tokio::select! {
                 biased;
-                outcome = &mut rx => break outcome.ok(),
-                () = progressed => sleep.as_mut().reset(deadline_from(Instant::now())),
-                () = &mut sleep => break None,
+                outcome = &mut rx => break outcome.map_err(|_| Stop::Timeout),
+                () = &mut cancelled => break Err(Stop::Cancelled),
+                () = progressed => {
+                    let (deadline, k) = deadline_from(Instant::now());
+                    kind = k;
+                    sleep.as_mut().reset(deadline);
+                }
+                () = &mut sleep => break Err(Stop::Timeout),
             }
         },
     };
     guard.armed = false;
-    let outcome = match outcome {
-        Some(outcome) => outcome,
-        None => {
+    let outcome = match waited {
+        Ok(outcome) => outcome,
+        Err(stop) => {
             if shared.pending.remove(id) {
-                if options.cancel_on_drop {
-                    shared.send_cancel(id, &format!("request timed out after {timeout:?}"));
-                }
-                return Err(Error::Timeout {
-                    method: method.into_owned(),
-                    id: RequestId::Number(id),
-                    elapsed: start.elapsed(),
-                });
+                let error = match stop {
+                    Stop::Timeout => {
+                        let reason = format!("request timed out after {:?}", start.elapsed());
+                        shared.send_cancel(id, &reason, options.cancel_on_drop);
+                        Error::Timeout {
+                            method: method.into_owned(),
+                            id: RequestId::Number(id),
+                            elapsed: start.elapsed(),
+                            kind,
+                        }
+                    }
+                    Stop::Cancelled => {
+                        let reason = "the request was cancelled by the client";
+                        shared.send_cancel(id, reason, options.cancel_on_drop);
+                        Error::Cancelled {
+                            method: method.into_owned(),
+                            id: RequestId::Number(id),
+                        }
+                    }
+                };
+                return Err(error);
             }
-            // The answer arrived just as the timer fired, or the connection
+            // The answer arrived just as the wait ended, or the connection
             // closed: either way the entry's sender has settled `rx`.
             match rx.try_recv() {
                 Ok(outcome) => outcome,
-                Err(_) => Outcome::Closed(shared.closed_reason(PEER_CLOSED)),
+                Err(_) => Outcome::Closed(shared.closed_reason()),
             }
         }
     };
@@ -410,6 +456,17 @@ async fn call(
             method: method.into_owned(),
             error,
         }),
+        // The peer's own words for refusing the exchange: its error.
+        Outcome::Transport(source) => match source.rpc_error().cloned() {
+            Some(error) => Err(Error::Rpc {
+                method: method.into_owned(),
+                error,
+            }),
+            None => Err(Error::Transport {
+                method: method.into_owned(),
+                source,
+            }),
+        },
         Outcome::Closed(reason) => Err(Error::Closed {
             method: method.into_owned(),
             reason,

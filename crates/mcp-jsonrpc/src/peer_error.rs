@@ -2,8 +2,19 @@
 
 use std::time::Duration;
 
-use crate::error::CloseReason;
+use crate::error::{CloseReason, TransportError};
 use crate::message::{ErrorObject, RequestId};
+
+/// Which bound a request ran out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// No answer, and no progress that extends the wait, within the
+    /// request's timeout.
+    Idle,
+    /// The request's maximum total ran out, however much progress came.
+    Total,
+}
 
 /// Why a request (or notification) sent through a [`Peer`](crate::Peer)
 /// failed.
@@ -21,8 +32,9 @@ pub enum Error {
     /// No answer came in time; the request was abandoned (and the peer told,
     /// if the hooks say how).
     #[error(
-        "request `{method}` (id {id}) got no answer within {elapsed:?}; it was cancelled \
-         (raise the timeout in RequestOptions if the peer is slow, or check that it is responsive)"
+        "request `{method}` (id {id}) got no answer within {elapsed:?}{}; it was cancelled \
+         (raise the timeout if the peer is slow, or check that it is responsive)",
+        match kind { TimeoutKind::Total => " (its maximum total)", TimeoutKind::Idle => "" }
     )]
     Timeout {
         /// The method of the request.
@@ -31,14 +43,33 @@ pub enum Error {
         id: RequestId,
         /// How long the request waited.
         elapsed: Duration,
+        /// Which bound ran out.
+        kind: TimeoutKind,
     },
     /// The connection closed before or while waiting for the answer.
-    #[error("`{method}` failed: the connection is closed ({reason}); reconnect to go on")]
+    #[error("`{method}` failed: the connection is closed ({reason})")]
     Closed {
         /// The method of the request or notification.
         method: String,
         /// Why the connection closed.
         reason: CloseReason,
+    },
+    /// The transport could not carry the request or its answer.
+    #[error("`{method}` failed in the transport: {source}")]
+    Transport {
+        /// The method of the request.
+        method: String,
+        /// What the transport reported.
+        #[source]
+        source: TransportError,
+    },
+    /// The caller cancelled the request (and the peer was told).
+    #[error("`{method}` (id {id}) was cancelled by the caller")]
+    Cancelled {
+        /// The method of the request.
+        method: String,
+        /// The id of the request.
+        id: RequestId,
     },
     /// The peer's result does not decode into the type asked for.
     #[error("the result of `{method}` does not have the expected shape: {source} (is the peer's protocol version the expected one?)")]
@@ -61,9 +92,14 @@ pub enum Error {
 }
 
 impl Error {
-    /// True for [`Error::Timeout`].
+    /// True for [`Error::Timeout`], and for a transport whose own bound ran
+    /// out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Transport { source, .. } => source.is_timeout(),
+            _ => false,
+        }
     }
 
     /// True for [`Error::Closed`].
@@ -85,6 +121,8 @@ impl Error {
             Error::Rpc { method, .. }
             | Error::Timeout { method, .. }
             | Error::Closed { method, .. }
+            | Error::Transport { method, .. }
+            | Error::Cancelled { method, .. }
             | Error::InvalidResponse { method, .. }
             | Error::Encode { method, .. } => method,
         }

@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::value::RawValue;
 use tokio::sync::{oneshot, Notify};
 
-use crate::error::CloseReason;
+use crate::error::{CloseReason, TransportError};
 use crate::message::{ErrorObject, RequestId};
-use crate::options::{ProgressCallback, ProgressToken};
+use crate::options::ProgressCallback;
+use mcp_types::ProgressToken;
 
 /// How a pending request ends, other than by its own timeout or drop.
 #[derive(Debug)]
@@ -20,6 +21,8 @@ pub(crate) enum Outcome {
     Result(Box<RawValue>),
     /// The peer answered with an error.
     Rpc(ErrorObject),
+    /// The transport could not carry the request or its answer.
+    Transport(TransportError),
     /// The connection closed first.
     Closed(CloseReason),
 }

@@ -205,28 +205,20 @@ pub(crate) fn templates() -> Vec<ResourceTemplate> {
 /// Reads a resource by URI.
 pub(crate) fn read(uri: &str) -> Option<ResourceContents> {
     if uri == README_URI {
-        return Some(ResourceContents::Text(TextResourceContents {
-            uri: uri.into(),
-            mime_type: Some("text/markdown".into()),
-            text: "# Example server\n\nThe MCP server bundled with the Rust MCP client SDK: tools, resources, prompts, logging and completion.".into(),
-            meta: None,
-        }));
+        return Some(ResourceContents::Text(
+            TextResourceContents::new(uri, "# Example server\n\nThe MCP server bundled with the Rust MCP client SDK: tools, resources, prompts, logging and completion.")
+                .with_mime_type("text/markdown"),
+        ));
     }
     if uri == LOGO_URI {
-        return Some(ResourceContents::Blob(BlobResourceContents {
-            uri: uri.into(),
-            mime_type: Some("image/png".into()),
-            blob: LOGO_PNG_BASE64.into(),
-            meta: None,
-        }));
+        return Some(ResourceContents::Blob(
+            BlobResourceContents::new(uri, LOGO_PNG_BASE64).with_mime_type("image/png"),
+        ));
     }
     let name = uri.strip_prefix("example://greeting/")?;
-    Some(ResourceContents::Text(TextResourceContents {
-        uri: uri.into(),
-        mime_type: Some("text/plain".into()),
-        text: format!("Hello, {name}!"),
-        meta: None,
-    }))
+    Some(ResourceContents::Text(
+        TextResourceContents::new(uri, format!("Hello, {name}!")).with_mime_type("text/plain"),
+    ))
 }
 
 /// Every prompt (2026-07-28 also lists `personal`).

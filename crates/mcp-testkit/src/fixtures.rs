@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use mcp_client::{ClientSession, ClientSessionOptions};
-use mcp_jsonrpc::{memory_pair, Message, Notification, Request, RequestId, Response, Transport};
+use mcp_client::{ClientSession, ClientSessionOptions, ProtocolMode};
+use mcp_jsonrpc::{memory_pair, Inbound, Message, Notification, Request, RequestId, Response, Transport};
 use serde_json::Value;
 
 use crate::server::ExampleServer;
@@ -31,11 +31,39 @@ pub async fn example_session(options: ClientSessionOptions) -> ClientSession {
     session
 }
 
+/// A session of the initialize era over a [`ScriptedPeer`], after the
+/// handshake: the peer answered `initialize` (version 2025-11-25,
+/// offering tools, resources, prompts and logging) and consumed
+/// `notifications/initialized`. The options' protocol mode is set to the
+/// initialize era.
+///
+/// # Panics
+/// If the handshake fails (this is a test fixture).
+pub async fn scripted_session(options: ClientSessionOptions) -> (ClientSession, ScriptedPeer) {
+    let (transport, mut peer) = scripted_pair();
+    let session = ClientSession::new(transport, options.protocol(ProtocolMode::Initialize));
+    let handshake = async {
+        let init = peer.request().await;
+        assert_eq!(init.method, "initialize", "the handshake comes first");
+        let result = serde_json::json!({
+            "protocolVersion": "2025-11-25",
+            "capabilities": {"tools": {}, "resources": {"subscribe": true}, "prompts": {}, "logging": {}},
+            "serverInfo": {"name": "scripted", "version": "0"}
+        });
+        peer.respond(init.id, result).await;
+        let initialized = peer.notification().await;
+        assert_eq!(initialized.method, "notifications/initialized");
+    };
+    let (outcome, ()) = with_timeout(async { tokio::join!(session.initialize(), handshake) }).await;
+    outcome.expect("the scripted handshake completes");
+    (session, peer)
+}
+
 /// Awaits `f` for at most [`FIXTURE_TIMEOUT`].
 ///
 /// # Panics
 /// When the time runs out.
-pub async fn with_timeout<F: std::future::Future>(f: F) -> F::Output {
+pub async fn with_timeout<F: std::future::IntoFuture>(f: F) -> F::Output {
     tokio::time::timeout(FIXTURE_TIMEOUT, f)
         .await
         .unwrap_or_else(|_| panic!("timed out after {FIXTURE_TIMEOUT:?}"))
@@ -65,9 +93,9 @@ impl ScriptedPeer {
     /// After [`FIXTURE_TIMEOUT`] without a message, or on a transport error.
     pub async fn next(&mut self) -> Option<Message> {
         match with_timeout(self.transport.inbound.recv()).await {
-            Some(Ok(m)) => Some(m),
-            Some(Err(e)) => panic!("transport error in a scripted peer: {e}"),
-            None => None,
+            Some(Inbound::Message(m)) => Some(m),
+            Some(Inbound::Closed(_)) | None => None,
+            Some(other) => panic!("transport report in a scripted peer: {other:?}"),
         }
     }
 
@@ -103,7 +131,7 @@ impl ScriptedPeer {
     pub async fn send(&self, message: impl Into<Message>) {
         self.transport
             .outbound
-            .send(message.into())
+            .send(message.into().into())
             .await
             .expect("the client side is open");
     }

@@ -10,7 +10,9 @@
 //!   capabilities and log level, multi round-trip requests
 //!   (`input_required`), `subscriptions/listen` and the tasks extension.
 //! - Fixtures: [`example_session`] (a session connected in memory to the
-//!   example server) and [`scripted_pair`] (a peer driven message by message).
+//!   example server), [`scripted_pair`] (a peer driven message by message)
+//!   and [`scripted_session`] (a session already through its handshake with
+//!   such a peer).
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
 //!   `huge` and `garbage` tools, and environment variables read by
 //!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`).
@@ -39,5 +41,7 @@ mod server;
 mod tasks;
 mod tools;
 
-pub use fixtures::{example_session, scripted_pair, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT};
+pub use fixtures::{
+    example_session, scripted_pair, scripted_session, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT,
+};
 pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};

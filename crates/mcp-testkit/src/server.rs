@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use mcp_jsonrpc::lines::{line_transport, LineOptions};
 use mcp_jsonrpc::{
-    error_codes, ErrorObject, Handler, Peer, PeerConfig, RawValue, Request, RequestContext, Transport,
+    error_codes, ErrorObject, Handler, InboundContext, Peer, PeerConfig, RawValue, Request, Transport,
 };
 use mcp_types::{
     error_codes as mcp_codes, methods, version, ClientRequest, CompleteRequestParams, CompletionReference,
@@ -137,7 +137,7 @@ impl Handler for ExampleServer {
     async fn handle_request(
         &self,
         request: Request,
-        cx: RequestContext,
+        cx: InboundContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
         let raw = request.params.as_deref().map(RawValue::get);
         let params: Value = match raw {
@@ -188,7 +188,7 @@ impl ExampleServer {
         parsed: ClientRequest,
         params: &Value,
         era: &Era,
-        cx: &RequestContext,
+        cx: &InboundContext,
     ) -> Result<Value, ErrorObject> {
         Ok(match parsed {
             ClientRequest::Initialize(p) => {
@@ -272,7 +272,7 @@ impl ExampleServer {
         parsed: ClientRequest,
         params: &Value,
         era: &Era,
-        cx: &RequestContext,
+        cx: &InboundContext,
     ) -> Result<Value, ErrorObject> {
         let Era::Modern(meta) = era else {
             return Err(not_found(parsed.method(), ""));

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use mcp_jsonrpc::{ErrorObject, RequestContext};
+use mcp_jsonrpc::{ErrorObject, InboundContext};
 use mcp_types::{methods, CallToolRequestParams, LoggingLevel};
 use serde_json::{json, Value};
 
@@ -21,7 +21,7 @@ impl ExampleServer {
         p: CallToolRequestParams,
         params: &Value,
         era: &Era,
-        cx: &RequestContext,
+        cx: &InboundContext,
     ) -> Result<Value, ErrorObject> {
         let args = p.arguments.clone().unwrap_or_default();
         let peer = &cx.peer;

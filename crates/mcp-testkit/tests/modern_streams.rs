@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use mcp_jsonrpc::{ErrorObject, Handler, RawValue, Request, RequestContext, RequestOptions};
+use mcp_jsonrpc::{ErrorObject, Handler, InboundContext, RawValue, Request, RequestOptions};
 use serde_json::{json, Value};
 
 #[allow(clippy::wildcard_imports)]
@@ -304,7 +304,7 @@ impl Handler for Elicitor {
     async fn handle_request(
         &self,
         request: Request,
-        _cx: RequestContext,
+        _cx: InboundContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
         assert_eq!(request.method, "elicitation/create");
         let params: Value =

@@ -18,6 +18,15 @@ use url::Url;
 use crate::error::HttpError;
 use crate::params::{HeaderProvider, StreamableHttpParameters};
 
+/// What bounds the wait for a response to begin (see [`HttpClient::send`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// The configured timeout.
+    Bounded,
+    /// The caller: the JSON-RPC request's own timeout.
+    ByCaller,
+}
+
 /// The HTTP client of one transport, with its configuration.
 #[derive(Clone)]
 pub(crate) struct HttpClient {
@@ -98,16 +107,23 @@ impl HttpClient {
     /// Sends one request, following same-origin redirects and asking the
     /// header provider to refresh once on 401. Returns the response and the
     /// URL that answered.
+    ///
+    /// `wait` bounds the wait for the response to begin: [`Wait::Bounded`]
+    /// by the configured timeout; [`Wait::ByCaller`] for the POST of a
+    /// JSON-RPC request, whose own timeout bounds it (the caller abandons
+    /// the exchange when it runs out), so that a slow tool answering with
+    /// plain JSON is not cut short. Connecting is always bounded.
     pub(crate) async fn send(
         &self,
         method: Method,
         url: &Url,
         headers: &HeaderMap,
         body: Bytes,
+        wait: Wait,
     ) -> Result<(Response<Incoming>, Url), HttpError> {
         let mut auth_retried = false;
         loop {
-            let (resp, at) = self.send_redirects(&method, url, headers, &body).await?;
+            let (resp, at) = self.send_redirects(&method, url, headers, &body, wait).await?;
             if resp.status() == StatusCode::UNAUTHORIZED && !auth_retried {
                 if let Some(p) = &self.provider {
                     let challenge = resp
@@ -131,10 +147,11 @@ impl HttpClient {
         url: &Url,
         headers: &HeaderMap,
         body: &Bytes,
+        wait: Wait,
     ) -> Result<(Response<Incoming>, Url), HttpError> {
         let mut at = url.clone();
         for _ in 0..=self.max_redirects {
-            let resp = self.send_once(method, &at, headers, body.clone()).await?;
+            let resp = self.send_once(method, &at, headers, body.clone(), wait).await?;
             let status = resp.status();
             if !matches!(status.as_u16(), 301 | 302 | 307 | 308) {
                 return Ok((resp, at));
@@ -171,6 +188,7 @@ impl HttpClient {
         url: &Url,
         headers: &HeaderMap,
         body: Bytes,
+        wait: Wait,
     ) -> Result<Response<Incoming>, HttpError> {
         let mut req = Request::builder()
             .method(method.clone())
@@ -192,18 +210,23 @@ impl HttpClient {
         for (k, v) in headers {
             h.insert(k, v.clone());
         }
-        match tokio::time::timeout(self.timeout, self.client.request(req)).await {
-            Err(_) => Err(HttpError::Timeout {
-                url: url.to_string(),
-                what: "a response",
-                secs: self.timeout.as_secs_f64(),
-            }),
-            Ok(Err(e)) => Err(HttpError::Connect {
-                url: url.to_string(),
-                reason: error_chain(&e),
-            }),
-            Ok(Ok(resp)) => Ok(resp),
-        }
+        let sent = match wait {
+            Wait::Bounded => match tokio::time::timeout(self.timeout, self.client.request(req)).await {
+                Ok(sent) => sent,
+                Err(_) => {
+                    return Err(HttpError::Timeout {
+                        url: url.to_string(),
+                        what: "a response",
+                        secs: self.timeout.as_secs_f64(),
+                    })
+                }
+            },
+            Wait::ByCaller => self.client.request(req).await,
+        };
+        sent.map_err(|e| HttpError::Connect {
+            url: url.to_string(),
+            reason: error_chain(&e),
+        })
     }
 
     /// Reads a whole body, at most `max_size` bytes, with the idle timeout

@@ -2,15 +2,6 @@
 
 use http::StatusCode;
 
-/// The JSON-RPC error code of the error responses this transport
-/// synthesizes when an HTTP exchange fails without a JSON-RPC error body
-/// (an HTTP error status, a refused connection, a timeout, a body over the
-/// size limit). It lies in the implementation-defined range (-32000 to
-/// -32019), so it is never mistaken for one of the codes the MCP
-/// specification reserves; `data` carries `httpStatus` (when there was one)
-/// and `url`.
-pub const HTTP_TRANSPORT_ERROR: i64 = -32000;
-
 /// Something went wrong talking HTTP to an MCP server.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -92,6 +83,14 @@ pub enum HttpError {
     /// Supplying credentials failed (see [`HeaderProvider`](crate::HeaderProvider)).
     #[error("authorization failed: {0}")]
     Auth(String),
+    /// The server no longer knows the session (HTTP 404 for a request that
+    /// carried an `Mcp-Session-Id`): the session must make its handshake
+    /// again.
+    #[error("the MCP server at {url} no longer knows the session (HTTP 404); a new handshake is needed")]
+    SessionExpired {
+        /// The URL.
+        url: String,
+    },
 }
 
 impl HttpError {
@@ -121,6 +120,27 @@ impl HttpError {
     /// True when a redirect was refused.
     pub fn is_redirect(&self) -> bool {
         matches!(self, HttpError::Redirect { .. })
+    }
+}
+
+/// At the seam, an HTTP failure keeps its kind: what the session matches on
+/// is the same on every transport.
+impl From<HttpError> for mcp_jsonrpc::TransportError {
+    fn from(e: HttpError) -> Self {
+        use mcp_jsonrpc::TransportError as T;
+        match e {
+            HttpError::Connect { .. } | HttpError::Tls(_) => T::Connect(Box::new(e)),
+            HttpError::Timeout { .. } => T::Timeout(Box::new(e)),
+            HttpError::Status { status, .. } => T::Status {
+                status: status.as_u16(),
+                rpc_error: None,
+                error: Box::new(e),
+            },
+            HttpError::TooLarge { limit, .. } => T::TooLarge { limit },
+            HttpError::SessionExpired { .. } => T::SessionExpired(Box::new(e)),
+            HttpError::Redirect { .. } | HttpError::Protocol { .. } => T::Protocol(Box::new(e)),
+            other => T::Other(Box::new(other)),
+        }
     }
 }
 

@@ -1,25 +1,24 @@
 //! What the HTTP transports are configured with.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 use mcp_jsonrpc::lines::DEFAULT_MAX_MESSAGE_SIZE;
+use mcp_jsonrpc::{BoxFuture, Connect, Connection, Transport, TransportError};
 
 use crate::error::HttpError;
+use crate::origin_cache::OriginCache;
 
 /// Default for [`StreamableHttpParameters::timeout`]: 30 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default for [`StreamableHttpParameters::max_retries`]: 2.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default for [`StreamableHttpParameters::sse_read_timeout`]: 300 s.
 pub const DEFAULT_SSE_READ_TIMEOUT: Duration = Duration::from_secs(300);
 /// Default for [`StreamableHttpParameters::max_redirects`]: 5.
 pub const DEFAULT_MAX_REDIRECTS: usize = 5;
-
-/// A boxed, sendable future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Supplies headers (typically `Authorization`) for every HTTP request the
 /// transport makes, and hears about `401 Unauthorized` answers. The seam for
@@ -43,7 +42,8 @@ pub trait HeaderProvider: Send + Sync + 'static {
 pub enum HttpTransportMode {
     /// Streamable HTTP, falling back to the 2024-11-05 HTTP+SSE transport
     /// when the server refuses the `initialize` POST (404, 405, or 400
-    /// without a JSON-RPC body). The outcome is cached per origin.
+    /// without a JSON-RPC body). The outcome is kept in the parameters'
+    /// [`OriginCache`].
     #[default]
     Auto,
     /// Streamable HTTP only (both eras).
@@ -60,7 +60,10 @@ pub struct StreamableHttpParameters {
     pub url: String,
     /// Extra headers sent with every request.
     pub headers: Vec<(String, String)>,
-    /// Bound on connecting plus waiting for the response headers.
+    /// Bound on connecting, and on every HTTP exchange that no request
+    /// timeout bounds (notifications, the GET stream opening, `DELETE`). The
+    /// answer to a request is bounded by that request's own timeout: a slow
+    /// tool may take longer than this.
     pub timeout: Duration,
     /// Bound on silence while reading a body or an SSE stream.
     pub sse_read_timeout: Duration,
@@ -70,13 +73,18 @@ pub struct StreamableHttpParameters {
     pub transport: HttpTransportMode,
     /// Most redirects followed (only to the same origin).
     pub max_redirects: usize,
-    /// How often a request whose response stream broke is re-issued (2026-07-28)
-    /// or resumed (earlier revisions).
+    /// How often a broken response stream of the initialize era is resumed
+    /// with `Last-Event-ID`, and the GET stream reconnected without an event
+    /// in between. Default 2. (A request is never sent twice: in 2026-07-28
+    /// a broken stream fails its request.)
     pub max_retries: u32,
     /// Capacity of the transport's channels.
     pub channel_capacity: usize,
     /// Supplies credentials for every request.
     pub header_provider: Option<Arc<dyn HeaderProvider>>,
+    /// What connections learned about origins; a new cache by default,
+    /// shared by clones of these parameters.
+    pub origin_cache: OriginCache,
 }
 
 impl fmt::Debug for StreamableHttpParameters {
@@ -94,6 +102,7 @@ impl fmt::Debug for StreamableHttpParameters {
             .field("max_redirects", &self.max_redirects)
             .field("max_retries", &self.max_retries)
             .field("header_provider", &self.header_provider.is_some())
+            .field("origin_cache", &self.origin_cache)
             .finish()
     }
 }
@@ -109,9 +118,10 @@ impl StreamableHttpParameters {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             transport: HttpTransportMode::Auto,
             max_redirects: DEFAULT_MAX_REDIRECTS,
-            max_retries: 2,
+            max_retries: DEFAULT_MAX_RETRIES,
             channel_capacity: mcp_jsonrpc::DEFAULT_CHANNEL_CAPACITY,
             header_provider: None,
+            origin_cache: OriginCache::new(),
         }
     }
 
@@ -161,9 +171,16 @@ impl StreamableHttpParameters {
         self
     }
 
-    /// Sets how often a request whose stream broke is retried.
+    /// Sets how often a broken stream of the initialize era is resumed.
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
+        self
+    }
+
+    /// Shares `cache` with other parameters: what one connection learns of
+    /// an origin, the others use.
+    pub fn origin_cache(mut self, cache: OriginCache) -> Self {
+        self.origin_cache = cache;
         self
     }
 
@@ -182,7 +199,7 @@ impl StreamableHttpParameters {
 
 /// How to reach an MCP server over the 2024-11-05 HTTP+SSE transport
 /// (`sse_client`).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SseServerParameters {
     /// The SSE endpoint (GET).
@@ -196,6 +213,24 @@ pub struct SseServerParameters {
     pub sse_read_timeout: Duration,
     /// Largest SSE event, in bytes.
     pub max_message_size: usize,
+    /// Supplies credentials for every request.
+    pub header_provider: Option<Arc<dyn HeaderProvider>>,
+}
+
+impl fmt::Debug for SseServerParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SseServerParameters")
+            .field("url", &self.url)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .field("sse_read_timeout", &self.sse_read_timeout)
+            .field("max_message_size", &self.max_message_size)
+            .field("header_provider", &self.header_provider.is_some())
+            .finish()
+    }
 }
 
 impl SseServerParameters {
@@ -207,6 +242,7 @@ impl SseServerParameters {
             timeout: DEFAULT_TIMEOUT,
             sse_read_timeout: DEFAULT_SSE_READ_TIMEOUT,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            header_provider: None,
         }
     }
 
@@ -234,6 +270,12 @@ impl SseServerParameters {
         self
     }
 
+    /// Sets the credentials provider.
+    pub fn header_provider(mut self, provider: Arc<dyn HeaderProvider>) -> Self {
+        self.header_provider = Some(provider);
+        self
+    }
+
     pub(crate) fn to_streamable(&self) -> StreamableHttpParameters {
         let mut p = StreamableHttpParameters::new(self.url.clone())
             .headers(self.headers.clone())
@@ -242,6 +284,53 @@ impl SseServerParameters {
             .max_message_size(self.max_message_size)
             .transport(HttpTransportMode::Sse);
         p.max_retries = 0;
+        p.header_provider = self.header_provider.clone();
         p
+    }
+}
+
+/// Dials the URL again on every call.
+impl Connect for StreamableHttpParameters {
+    fn connect(&self) -> BoxFuture<'_, Result<Transport, TransportError>> {
+        Box::pin(async move { Ok(crate::streamablehttp_client(self).await?) })
+    }
+
+    fn describe(&self) -> String {
+        format!("`{}`", self.url)
+    }
+}
+
+/// Dials the URL again on every call.
+impl Connect for SseServerParameters {
+    fn connect(&self) -> BoxFuture<'_, Result<Transport, TransportError>> {
+        Box::pin(async move { Ok(crate::sse_client(self).await?) })
+    }
+
+    fn describe(&self) -> String {
+        format!("`{}` (HTTP+SSE)", self.url)
+    }
+}
+
+impl From<StreamableHttpParameters> for Connection {
+    fn from(params: StreamableHttpParameters) -> Self {
+        Connection::connector(params)
+    }
+}
+
+impl From<&StreamableHttpParameters> for Connection {
+    fn from(params: &StreamableHttpParameters) -> Self {
+        Connection::connector(params.clone())
+    }
+}
+
+impl From<SseServerParameters> for Connection {
+    fn from(params: SseServerParameters) -> Self {
+        Connection::connector(params)
+    }
+}
+
+impl From<&SseServerParameters> for Connection {
+    fn from(params: &SseServerParameters) -> Self {
+        Connection::connector(params.clone())
     }
 }

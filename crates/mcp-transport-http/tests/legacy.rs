@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::Method;
-use mcp_jsonrpc::Message;
+use mcp_jsonrpc::{Era, Message, Transport};
 use mcp_transport_http::{
     sse_client, streamablehttp_client, HttpTransportMode, SseServerParameters, StreamableHttpParameters,
 };
@@ -36,6 +36,15 @@ fn init_result(id: &Value) -> Value {
 
 const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
 
+/// What the session publishes once it accepted the server's `initialize`
+/// result (before it sends `notifications/initialized`).
+fn negotiated(t: &Transport, version: &str) {
+    t.hints.send_modify(|h| {
+        h.era = Some(Era::Initialize);
+        h.protocol_version = Some(version.into());
+    });
+}
+
 #[tokio::test]
 async fn session_id_version_header_get_405_and_delete() {
     let server = Server::start("/mcp", |s, _| match (s.method.clone(), s.rpc_method()) {
@@ -54,6 +63,7 @@ async fn session_id_version_header_get_405_and_delete() {
         .expect("connect");
     send(&t, initialize(1)).await;
     assert_eq!(recv(&mut t).await.id(), Some(&id(1)));
+    negotiated(&t, "2025-06-18");
     send(&t, serde_json::from_str(INITIALIZED).expect("json")).await;
     send(&t, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
     assert_eq!(recv(&mut t).await.id(), Some(&id(2)));
@@ -78,6 +88,29 @@ async fn session_id_version_header_get_405_and_delete() {
         .await
         .expect("inbound ends in time");
     assert!(end.is_none(), "{end:?}");
+}
+
+#[tokio::test]
+async fn the_version_header_waits_for_the_sessions_word() {
+    let server = Server::start("/mcp", |s, _| match s.rpc_method() {
+        Some("initialize") => Reply::json(init_result(&s.id())),
+        _ => Reply::json(result(&s.id(), json!({}))),
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, initialize(1)).await;
+    recv(&mut t).await;
+    // The result named 2025-06-18, but the session has not accepted it.
+    send(&t, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
+    recv(&mut t).await;
+    negotiated(&t, "2025-03-26");
+    send(&t, json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"})).await;
+    recv(&mut t).await;
+    let seen = server.seen();
+    assert_eq!(seen[1].header("mcp-protocol-version"), None);
+    assert_eq!(seen[2].header("mcp-protocol-version"), Some("2025-03-26"));
 }
 
 #[tokio::test]
@@ -164,7 +197,7 @@ async fn broken_post_stream_resumes_with_last_event_id() {
 }
 
 #[tokio::test]
-async fn expired_session_reinitializes_and_retries() {
+async fn an_expired_session_fails_the_request_typed_and_the_next_initialize_goes_without_it() {
     let inits = Arc::new(AtomicUsize::new(0));
     let i2 = inits.clone();
     let server = Server::start("/mcp", move |s, _| match (s.method.clone(), s.rpc_method()) {
@@ -188,11 +221,17 @@ async fn expired_session_reinitializes_and_retries() {
         .expect("connect");
     send(&t, initialize(1)).await;
     recv(&mut t).await;
+    negotiated(&t, "2025-06-18");
     send(&t, serde_json::from_str(INITIALIZED).expect("json")).await;
     send(&t, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
-    let m = recv(&mut t).await;
-    assert_eq!(m.id(), Some(&id(2)));
-    assert_eq!(json(&m)["result"]["session"], json!("s-2"));
+    let e = failed(&mut t, 2).await;
+    assert!(e.is_session_expired(), "{e:?}");
+    // The session makes its handshake again; the transport only carries it.
+    send(&t, initialize(3)).await;
+    recv(&mut t).await;
+    send(&t, serde_json::from_str(INITIALIZED).expect("json")).await;
+    send(&t, json!({"jsonrpc": "2.0", "id": 4, "method": "tools/list"})).await;
+    assert_eq!(json(&recv(&mut t).await)["result"]["session"], json!("s-2"));
     assert_eq!(inits.load(Ordering::SeqCst), 2);
     let seen = server.seen();
     let inits: Vec<_> = seen
@@ -200,11 +239,6 @@ async fn expired_session_reinitializes_and_retries() {
         .filter(|s| s.rpc_method() == Some("initialize"))
         .collect();
     assert_eq!(inits[1].header("mcp-session-id"), None);
-    let notes = seen
-        .iter()
-        .filter(|s| s.rpc_method() == Some("notifications/initialized"))
-        .count();
-    assert_eq!(notes, 2, "initialized replayed");
 }
 
 /// A 2024-11-05 server: GET `path` opens the stream with an `endpoint`
@@ -265,10 +299,7 @@ async fn auto_falls_back_to_http_sse_and_remembers() {
     let auto = StreamableHttpParameters::new(&server.url).timeout(Duration::from_secs(5));
     let mut t = streamablehttp_client(&auto).await.expect("connect");
     send(&t, modern(1, "server/discover", json!({}))).await;
-    match recv(&mut t).await {
-        Message::Error(e) => assert!(e.error.message.contains("405"), "{}", e.error.message),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(failed(&mut t, 1).await.status(), Some(405));
     send(&t, initialize(2)).await;
     let m = recv(&mut t).await;
     assert_eq!(m.id(), Some(&id(2)));
@@ -294,43 +325,39 @@ async fn auto_falls_back_to_http_sse_and_remembers() {
 }
 
 #[tokio::test]
-async fn an_origin_known_to_be_legacy_answers_the_discover_probe_locally() {
+async fn an_origin_whose_session_settled_on_the_initialize_era_is_remembered_by_its_cache() {
     let server = Server::start("/mcp", |s, _| match (s.method.clone(), s.rpc_method()) {
-        (Method::POST, Some("server/discover")) => Reply::status(400),
         (Method::POST, Some("initialize")) => Reply::json(init_result(&s.id())),
         (Method::POST, _) => Reply::status(202),
         (Method::GET, _) => Reply::status(405),
         _ => Reply::status(200),
     })
     .await;
-    let discover = json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": {
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}}});
     let auto = StreamableHttpParameters::new(&server.url).timeout(Duration::from_secs(5));
-    for round in 0..2 {
-        let mut t = streamablehttp_client(&auto).await.expect("connect");
-        send(&t, discover.clone()).await;
-        let refused = recv(&mut t).await;
-        assert!(
-            matches!(&refused, Message::Error(e) if e.id == Some(id(1))),
-            "{refused:?}"
-        );
-        if round == 1 {
-            assert!(
-                matches!(&refused, Message::Error(e) if e.error.code == -32601),
-                "{refused:?}"
-            );
-        }
-        send(&t, initialize(2)).await;
-        assert_eq!(recv(&mut t).await.id(), Some(&id(2)));
-        send(&t, serde_json::from_str(INITIALIZED).expect("json")).await;
-        // The GET stream opens after the handshake is recorded as done.
-        eventually(|| server.count(&Method::GET) == round + 1).await;
-        t.guard.close().await;
-    }
-    let probes = server
+    let t = streamablehttp_client(&auto).await.expect("connect");
+    assert_eq!(t.remembered_era, None, "nothing known yet");
+    negotiated(&t, "2025-06-18");
+    eventually(|| !auto.origin_cache.is_empty()).await;
+    t.guard.close().await;
+    // Clones share the cache; the mark is taken by the connection that uses it.
+    let again = auto.clone();
+    let t = streamablehttp_client(&again).await.expect("connect");
+    assert_eq!(t.remembered_era, Some(Era::Initialize));
+    t.guard.close().await;
+    let t = streamablehttp_client(&again).await.expect("connect");
+    assert_eq!(t.remembered_era, None, "until a session settles there again");
+    // Another cache knows nothing: no process-wide state.
+    let fresh = StreamableHttpParameters::new(&server.url);
+    assert_eq!(
+        streamablehttp_client(&fresh)
+            .await
+            .expect("connect")
+            .remembered_era,
+        None
+    );
+    drop(t);
+    assert!(server
         .seen()
         .iter()
-        .filter(|s| s.rpc_method() == Some("server/discover"))
-        .count();
-    assert_eq!(probes, 1, "the second probe was answered without a round trip");
+        .all(|s| s.rpc_method() != Some("server/discover")));
 }

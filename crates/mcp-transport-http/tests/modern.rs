@@ -5,10 +5,10 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_jsonrpc::{Message, NoHandler, Peer, PeerConfig, RequestOptions};
-use mcp_transport_http::{
-    streamablehttp_client, HttpTransportMode, StreamableHttpParameters, HTTP_TRANSPORT_ERROR,
+use mcp_jsonrpc::{
+    HeaderParam, Message, NoHandler, Notification, Outbound, Peer, PeerConfig, RequestOptions,
 };
+use mcp_transport_http::{streamablehttp_client, HttpTransportMode, StreamableHttpParameters};
 use serde_json::{json, Value};
 use support::*;
 
@@ -91,19 +91,18 @@ async fn notifications_get_202() {
 }
 
 #[tokio::test]
-async fn modern_headers_and_x_mcp_header() {
-    let server = Server::start("/mcp", |s, _| {
+async fn modern_headers_and_the_tool_headers_the_session_names() {
+    let listing = json!({"tools": [
+        {"name": "greet", "inputSchema": {"type": "object", "properties": {
+            "greeting": {"type": "string", "x-mcp-header": "Greeting"},
+            "count": {"type": "integer", "x-mcp-header": "Count"}}}},
+        {"name": "broken", "inputSchema": {"type": "object", "properties": {
+            "n": {"type": "number", "x-mcp-header": "N"}}}}
+    ], "ttlMs": 0, "cacheScope": "public"});
+    let reply = listing.clone();
+    let server = Server::start("/mcp", move |s, _| {
         if s.rpc_method() == Some("tools/list") {
-            return Reply::json(result(
-                &s.id(),
-                json!({"tools": [
-                {"name": "greet", "inputSchema": {"type": "object", "properties": {
-                    "greeting": {"type": "string", "x-mcp-header": "Greeting"},
-                    "count": {"type": "integer", "x-mcp-header": "Count"}}}},
-                {"name": "broken", "inputSchema": {"type": "object", "properties": {
-                    "n": {"type": "number", "x-mcp-header": "N"}}}}
-            ], "ttlMs": 0, "cacheScope": "public"}),
-            ));
+            return Reply::json(result(&s.id(), reply.clone()));
         }
         Reply::json(result(&s.id(), json!({"content": []})))
     })
@@ -113,17 +112,22 @@ async fn modern_headers_and_x_mcp_header() {
         .expect("connect");
     send(&t, modern(1, "tools/list", json!({}))).await;
     let list = json(&recv(&mut t).await);
-    let names: Vec<&str> = list["result"]["tools"]
-        .as_array()
-        .expect("tools")
-        .iter()
-        .filter_map(|t| t["name"].as_str())
-        .collect();
     assert_eq!(
-        names,
-        vec!["greet"],
-        "the tool with an invalid annotation is dropped"
+        list["result"], listing,
+        "the transport passes results through untouched"
     );
+    // The session validates the annotations and names the headers.
+    t.hints.send_modify(|h| {
+        let mut tools = std::collections::HashMap::new();
+        tools.insert(
+            "greet".to_owned(),
+            vec![
+                HeaderParam::new(vec!["greeting".into()], "Greeting"),
+                HeaderParam::new(vec!["count".into()], "Count"),
+            ],
+        );
+        h.tool_headers = Arc::new(tools);
+    });
     send(
         &t,
         modern(
@@ -152,9 +156,11 @@ async fn modern_headers_and_x_mcp_header() {
 }
 
 #[tokio::test]
-async fn jsonrpc_error_body_passes_through_unchanged() {
-    let server = Server::start("/mcp", |_, _| {
-        let body = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32022, "message": "Unsupported protocol version",
+async fn a_jsonrpc_error_body_is_the_servers_answer() {
+    let server = Server::start("/mcp", |s, _| {
+        // Once without an id, once naming the request.
+        let id = if s.id() == json!(7) { Value::Null } else { s.id() };
+        let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32022, "message": "Unsupported protocol version",
             "data": {"supported": ["2025-11-25"], "requested": "2026-07-28"}}});
         Reply::new(400, "application/json", body.to_string())
     })
@@ -163,21 +169,26 @@ async fn jsonrpc_error_body_passes_through_unchanged() {
         .await
         .expect("connect");
     send(&t, modern(7, "server/discover", json!({}))).await;
+    let e = failed(&mut t, 7).await;
+    assert_eq!(e.status(), Some(400));
+    let rpc = e.rpc_error().expect("the server's words are kept");
+    assert_eq!(rpc.code, -32022);
+    assert_eq!(
+        rpc.data,
+        Some(json!({"supported": ["2025-11-25"], "requested": "2026-07-28"}))
+    );
+    send(&t, modern(8, "server/discover", json!({}))).await;
     match recv(&mut t).await {
         Message::Error(e) => {
-            assert_eq!(e.id, Some(id(7)));
+            assert_eq!(e.id, Some(id(8)), "delivered as the server sent it");
             assert_eq!(e.error.code, -32022);
-            assert_eq!(
-                e.error.data,
-                Some(json!({"supported": ["2025-11-25"], "requested": "2026-07-28"}))
-            );
         }
         other => panic!("{other:?}"),
     }
 }
 
 #[tokio::test]
-async fn html_500_names_status_and_url() {
+async fn html_500_is_a_typed_status_naming_the_url() {
     let server = Server::start("/mcp", |_, _| {
         Reply::new(500, "text/html", "<html><body>Internal oops</body></html>")
     })
@@ -186,20 +197,18 @@ async fn html_500_names_status_and_url() {
         .await
         .expect("connect");
     send(&t, modern(1, "tools/list", json!({}))).await;
-    match recv(&mut t).await {
-        Message::Error(e) => {
-            assert_eq!(e.id, Some(id(1)));
-            assert_eq!(e.error.code, HTTP_TRANSPORT_ERROR);
-            assert!(e.error.message.contains("500"), "{}", e.error.message);
-            assert!(e.error.message.contains(&server.url), "{}", e.error.message);
-            assert!(e.error.message.contains("Internal oops"), "{}", e.error.message);
-        }
-        other => panic!("{other:?}"),
-    }
+    let e = failed(&mut t, 1).await;
+    assert_eq!(e.status(), Some(500));
+    assert!(e.rpc_error().is_none());
+    let text = e.to_string();
+    assert!(
+        text.contains("500") && text.contains(&server.url) && text.contains("Internal oops"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
-async fn refused_connection_fails_the_request() {
+async fn refused_connection_fails_the_request_as_a_connect_error() {
     let url = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         format!("http://{}/mcp", l.local_addr().expect("addr"))
@@ -208,13 +217,9 @@ async fn refused_connection_fails_the_request() {
         .await
         .expect("connect is lazy");
     send(&t, modern(1, "tools/list", json!({}))).await;
-    match recv(&mut t).await {
-        Message::Error(e) => {
-            assert_eq!(e.error.code, HTTP_TRANSPORT_ERROR);
-            assert!(e.error.message.contains("could not reach"), "{}", e.error.message);
-        }
-        other => panic!("{other:?}"),
-    }
+    let e = failed(&mut t, 1).await;
+    assert!(e.is_connect(), "{e:?}");
+    assert!(e.to_string().contains("could not reach"), "{e}");
 }
 
 #[tokio::test]
@@ -228,11 +233,15 @@ async fn cancellation_closes_the_stream_without_a_notification() {
         .expect("connect");
     send(&t, modern(5, "tools/call", json!({"name": "slow"}))).await;
     eventually(|| server.seen().len() == 1).await;
-    send(
-        &t,
-        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 5}}),
-    )
-    .await;
+    let notification = Notification {
+        method: "notifications/cancelled".into(),
+        params: mcp_jsonrpc::to_raw(&json!({"requestId": 5})).ok(),
+    };
+    let cancel = Outbound::Cancel {
+        id: id(5),
+        notification: Some(notification),
+    };
+    t.outbound.send(cancel).await.expect("open");
     eventually(|| server.dropped.load(std::sync::atomic::Ordering::SeqCst) == 1).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(server.seen().len(), 1, "no notifications/cancelled POST");
@@ -242,13 +251,10 @@ async fn cancellation_closes_the_stream_without_a_notification() {
 }
 
 #[tokio::test]
-async fn broken_stream_is_reissued_with_a_new_id() {
-    let server = Server::start("/mcp", |s, n| {
-        if n == 0 {
-            let note = json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}});
-            return Reply::sse(vec![event(&note), Chunk::Sleep(Duration::from_millis(50)), Chunk::Break]);
-        }
-        Reply::sse(vec![event(&result(&s.id(), json!({"second": true})))])
+async fn a_broken_stream_fails_the_request_and_never_sends_it_twice() {
+    let server = Server::start("/mcp", |_, _| {
+        let note = json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}});
+        Reply::sse(vec![event(&note), Chunk::Sleep(Duration::from_millis(50)), Chunk::Break])
     })
     .await;
     let mut t = streamablehttp_client(&params(&server.url))
@@ -256,13 +262,36 @@ async fn broken_stream_is_reissued_with_a_new_id() {
         .expect("connect");
     send(&t, modern(9, "tools/call", json!({"name": "x"}))).await;
     assert_eq!(recv(&mut t).await.method(), Some("notifications/progress"));
-    let m = recv(&mut t).await;
-    assert_eq!(json(&m)["result"], json!({"second": true}));
-    assert_eq!(m.id(), Some(&id(9)));
-    let seen = server.seen();
-    assert_eq!(seen.len(), 2);
-    assert_eq!(seen[0].id(), json!(9));
-    assert_ne!(seen[1].id(), json!(9), "re-issued under a new id");
+    let e = failed(&mut t, 9).await;
+    assert!(e.to_string().contains("not sent again"), "{e}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn a_slow_answer_is_bounded_by_the_request_not_the_http_timeout() {
+    let server = Server::start("/mcp", |s, _| {
+        // Headers only after the tool finished, longer than `timeout`.
+        let mut r = Reply::json(result(&s.id(), json!({"late": true})));
+        r.chunks.insert(0, Chunk::Sleep(Duration::from_millis(600)));
+        r
+    })
+    .await;
+    let p = params(&server.url).timeout(Duration::from_millis(200));
+    let mut t = streamablehttp_client(&p).await.expect("connect");
+    send(&t, modern(1, "tools/call", json!({"name": "slow"}))).await;
+    assert_eq!(json(&recv(&mut t).await)["result"], json!({"late": true}));
+}
+
+#[tokio::test]
+async fn a_202_to_a_stateless_request_fails_it_at_once() {
+    let server = Server::start("/mcp", |_, _| Reply::status(202)).await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, modern(4, "tools/list", json!({}))).await;
+    let e = failed(&mut t, 4).await;
+    assert!(e.to_string().contains("never be answered"), "{e}");
 }
 
 #[tokio::test]
@@ -276,14 +305,8 @@ async fn oversized_body_is_an_error() {
         .await
         .expect("connect");
     send(&t, modern(1, "tools/list", json!({}))).await;
-    match recv(&mut t).await {
-        Message::Error(e) => assert!(
-            e.error.message.contains("larger than the limit"),
-            "{}",
-            e.error.message
-        ),
-        other => panic!("{other:?}"),
-    }
+    let e = failed(&mut t, 1).await;
+    assert!(e.to_string().contains("larger than the limit"), "{e}");
     let server2 = Server::start("/mcp", |s, _| {
         let big = "y".repeat(64 * 1024);
         Reply::sse(vec![event(&result(&s.id(), json!({"big": big})))])
@@ -293,14 +316,8 @@ async fn oversized_body_is_an_error() {
         .await
         .expect("connect");
     send(&t, modern(2, "tools/list", json!({}))).await;
-    match recv(&mut t).await {
-        Message::Error(e) => assert!(
-            e.error.message.contains("larger than the limit"),
-            "{}",
-            e.error.message
-        ),
-        other => panic!("{other:?}"),
-    }
+    let e = failed(&mut t, 2).await;
+    assert!(e.to_string().contains("larger than the limit"), "{e}");
 }
 
 #[tokio::test]
@@ -322,10 +339,8 @@ async fn redirects_only_to_the_same_origin() {
         .await
         .expect("connect");
     send(&t, modern(1, "tools/list", json!({}))).await;
-    match recv(&mut t).await {
-        Message::Error(e) => assert!(e.error.message.contains("another origin"), "{}", e.error.message),
-        other => panic!("{other:?}"),
-    }
+    let e = failed(&mut t, 1).await;
+    assert!(e.to_string().contains("another origin"), "{e}");
     assert!(other.seen().is_empty());
     let same = Server::start("/mcp", |s, _| {
         if s.path == "/mcp" {

@@ -30,3 +30,10 @@ pub enum StdioError {
         source: io::Error,
     },
 }
+
+/// A server that would not start is a transport that could not connect.
+impl From<StdioError> for mcp_jsonrpc::TransportError {
+    fn from(e: StdioError) -> Self {
+        mcp_jsonrpc::TransportError::Connect(Box::new(e))
+    }
+}

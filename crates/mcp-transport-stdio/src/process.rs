@@ -6,15 +6,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mcp_jsonrpc::lines::{line_parts, LineOptions, LineParts};
-use mcp_jsonrpc::{AbortOnDrop, Message, Transport, TransportError, TransportGuard};
+use mcp_jsonrpc::{
+    BoxFuture, CloseReason, Connect, Connection, Inbound, Transport, TransportError, TransportGuard,
+};
 use tokio::process::{Child, Command};
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::env::safe_env;
 use crate::error::StdioError;
 use crate::params::{StderrMode, StdioServerParameters};
-use crate::{stderr, sys};
+use crate::stderr::{self, Tail};
+use crate::sys;
 
 /// How long the reader may go on after the child exits, so that a final
 /// message already written is still delivered.
@@ -56,11 +60,14 @@ impl From<StdioTransport> for Transport {
 /// The inbound stream reports lines that are not JSON-RPC messages or that
 /// exceed [`max_message_size`](StdioServerParameters::max_message_size), and
 /// goes on. When the server exits it ends (within 200 ms, even if a
-/// grandchild still holds the pipe), after a last
-/// [`TransportError::Closed`] naming the exit status, e.g. "server process
-/// `node` exited with status 1". If the server closes its stdout and does not
-/// exit within [`shutdown_timeout`](StdioServerParameters::shutdown_timeout),
-/// the stream ends too, the process being left to the guard.
+/// grandchild still holds the pipe) with an [`Inbound::Closed`] whose
+/// [`CloseReason::Exited`] gives the exit status and the last lines of its
+/// stderr (when it is forwarded), e.g. "server process `node` exited with
+/// status 1; its last words on stderr: …". If the server closes its stdout
+/// and does not exit within
+/// [`shutdown_timeout`](StdioServerParameters::shutdown_timeout), the stream
+/// ends too, the process being left to the guard; if it stops reading its
+/// stdin, the first failed write ends the stream at once.
 pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTransport, StdioError> {
     let command_name = params.command.clone();
     let spawn_error = |source| StdioError::Spawn {
@@ -110,12 +117,18 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
     };
     tracing::debug!(command = %params.command, pid, "started MCP server");
 
+    let tail = Tail::default();
+    let (stderr_done, stderr_drained) = oneshot::channel();
     let stderr_task = match (&params.stderr, child.stderr.take()) {
-        (StderrMode::Forward { on_line }, Some(pipe)) => Some(AbortOnDrop(tokio::spawn(stderr::pump(
-            pipe,
-            params.command.clone(),
-            on_line.clone(),
-        )))),
+        (StderrMode::Forward { on_line }, Some(pipe)) => {
+            Some(AbortOnDropHandle::new(tokio::spawn(stderr::pump(
+                pipe,
+                params.command.clone(),
+                on_line.clone(),
+                tail.clone(),
+                stderr_done,
+            ))))
+        }
         _ => None,
     };
 
@@ -148,6 +161,8 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
         kill: kill.clone(),
         eof_timeout: params.shutdown_timeout,
         command: params.command.clone(),
+        tail,
+        stderr_drained,
     }));
 
     let holder = ProcessHolder {
@@ -157,41 +172,37 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
         exited: exited_rx,
         kill,
         close_stdin,
-        watcher: AbortOnDrop(watcher),
+        watcher: AbortOnDropHandle::new(watcher),
         _stderr: stderr_task,
         finished: false,
     };
     Ok(StdioTransport {
-        transport: Transport {
-            inbound,
-            outbound,
-            guard: TransportGuard::new(move || holder.close()),
-        },
+        transport: Transport::new(inbound, outbound, TransportGuard::new(move || holder.close())),
         pid,
     })
 }
 
 /// The tasks and sender feeding the inbound stream.
 struct StreamParts {
-    reader: AbortOnDrop<()>,
+    reader: AbortOnDropHandle<()>,
     reader_finished: bool,
-    writer: AbortOnDrop<()>,
-    report: mpsc::Sender<Result<Message, TransportError>>,
+    writer: AbortOnDropHandle<()>,
+    report: mpsc::Sender<Inbound>,
 }
 
 impl StreamParts {
     /// Stops every task feeding the inbound stream, reports `reason` as its
     /// last item and lets it end.
-    async fn end(mut self, reason: String) {
+    async fn end(mut self, reason: CloseReason) {
         // Wait until the tasks are really gone so nothing follows the report.
-        self.writer.0.abort();
-        let _ = (&mut self.writer.0).await;
+        self.writer.abort();
+        let _ = (&mut self.writer).await;
         if !self.reader_finished {
-            self.reader.0.abort();
-            let _ = (&mut self.reader.0).await;
+            self.reader.abort();
+            let _ = (&mut self.reader).await;
         }
         tracing::debug!(%reason, "stdio transport closed");
-        let _ = self.report.send(Err(TransportError::Closed(reason))).await;
+        let _ = self.report.send(Inbound::Closed(reason)).await;
     }
 }
 
@@ -202,10 +213,12 @@ struct WatchChild {
     kill: Arc<Notify>,
     eof_timeout: Duration,
     command: String,
+    tail: Tail,
+    stderr_drained: oneshot::Receiver<()>,
 }
 
 /// Owns the child: waits for its exit, ends the inbound stream with the
-/// exit status, and tells the closer.
+/// exit status and the tail of its stderr, and tells the closer.
 async fn watch_child(w: WatchChild) {
     let WatchChild {
         mut child,
@@ -214,17 +227,16 @@ async fn watch_child(w: WatchChild) {
         kill,
         eof_timeout,
         command,
+        tail,
+        stderr_drained,
     } = w;
     let exit = tokio::select! {
         exit = wait_child(&mut child, &kill) => Some(exit),
-        _ = &mut stream.reader.0 => None,
+        _ = &mut stream.reader => None,
     };
     let exit = match exit {
         Some(exit) => {
-            if tokio::time::timeout(EXIT_GRACE, &mut stream.reader.0)
-                .await
-                .is_ok()
-            {
+            if tokio::time::timeout(EXIT_GRACE, &mut stream.reader).await.is_ok() {
                 stream.reader_finished = true;
             }
             exit
@@ -235,31 +247,42 @@ async fn watch_child(w: WatchChild) {
             match tokio::time::timeout(eof_timeout, wait_child(&mut child, &kill)).await {
                 Ok(exit) => exit,
                 Err(_) => {
-                    let reason = format!("server process `{command}` closed its stdout");
-                    stream.end(reason).await;
+                    let detail = Some(format!("server process `{command}` closed its stdout"));
+                    stream.end(CloseReason::EndOfStream { detail }).await;
                     let exit = wait_child(&mut child, &kill).await;
-                    tracing::debug!(command = %command, "MCP server exited with {exit}");
+                    tracing::debug!(command = %command, ?exit, "MCP server exited");
                     let _ = exited.send(true);
                     return;
                 }
             }
         }
     };
-    tracing::debug!(command = %command, "MCP server exited with {exit}");
+    tracing::debug!(command = %command, ?exit, "MCP server exited");
     let _ = exited.send(true);
-    stream
-        .end(format!("server process `{command}` exited with {exit}"))
-        .await;
+    // Its last words on stderr may still be in the pipe.
+    let _ = tokio::time::timeout(EXIT_GRACE, stderr_drained).await;
+    let (code, signal) = exit.map(sys::exit_parts).unwrap_or((None, None));
+    let reason = CloseReason::Exited {
+        command,
+        code,
+        signal,
+        stderr_tail: tail.text(),
+    };
+    stream.end(reason).await;
 }
 
-/// Waits for (and so reaps) the child, killing it when asked.
-async fn wait_child(child: &mut Child, kill: &Notify) -> String {
+/// Waits for (and so reaps) the child, killing it when asked; `None` when
+/// the status could not be read.
+async fn wait_child(child: &mut Child, kill: &Notify) -> Option<std::process::ExitStatus> {
     loop {
         tokio::select! {
             status = child.wait() => {
                 return match status {
-                    Ok(status) => sys::describe_exit(status),
-                    Err(e) => format!("an unknown status ({e})"),
+                    Ok(status) => Some(status),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "could not read the server's exit status");
+                        None
+                    }
                 };
             }
             _ = kill.notified() => {
@@ -278,8 +301,8 @@ struct ProcessHolder {
     kill: Arc<Notify>,
     /// Cancelled by `close`: the writer flushes and closes the child's stdin.
     close_stdin: CancellationToken,
-    watcher: AbortOnDrop<()>,
-    _stderr: Option<AbortOnDrop<()>>,
+    watcher: AbortOnDropHandle<()>,
+    _stderr: Option<AbortOnDropHandle<()>>,
     /// Set once `close` has killed the group and reaped the child.
     finished: bool,
 }
@@ -302,7 +325,7 @@ impl ProcessHolder {
             tracing::warn!(command = %self.command, pid = self.pid, "MCP server did not die after SIGKILL");
         }
         // Let the watcher end the inbound stream with the exit status.
-        let _ = tokio::time::timeout(timeout.max(EXIT_GRACE * 2), &mut self.watcher.0).await;
+        let _ = tokio::time::timeout(timeout.max(EXIT_GRACE * 3), &mut self.watcher).await;
         self.finished = true;
     }
 
@@ -325,5 +348,35 @@ impl Drop for ProcessHolder {
             // Not closed (no runtime, or the close was cut short): force.
             sys::kill_group(self.pid);
         }
+    }
+}
+
+/// Starts the server again on every call: a session made from the
+/// parameters can start a server that exited on its first message anew.
+impl Connect for StdioServerParameters {
+    fn connect(&self) -> BoxFuture<'_, Result<Transport, TransportError>> {
+        Box::pin(async move { Ok(stdio_client(self).await?.into_transport()) })
+    }
+
+    fn describe(&self) -> String {
+        format!("server process `{}`", self.command)
+    }
+}
+
+impl From<StdioServerParameters> for Connection {
+    fn from(params: StdioServerParameters) -> Self {
+        Connection::connector(params)
+    }
+}
+
+impl From<&StdioServerParameters> for Connection {
+    fn from(params: &StdioServerParameters) -> Self {
+        Connection::connector(params.clone())
+    }
+}
+
+impl From<StdioTransport> for Connection {
+    fn from(t: StdioTransport) -> Self {
+        Connection::open(t.transport)
     }
 }

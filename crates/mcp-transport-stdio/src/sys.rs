@@ -1,4 +1,4 @@
-//! Process-group signals and readable exit statuses.
+//! Process-group signals and exit statuses.
 
 use std::process::ExitStatus;
 
@@ -43,41 +43,17 @@ fn signal_group(pgid: u32, signal: libc::c_int) -> bool {
     unsafe { libc::killpg(pgid, signal) == 0 }
 }
 
-/// "status 3", "signal 9 (SIGKILL)".
-pub(crate) fn describe_exit(status: ExitStatus) -> String {
-    if let Some(code) = status.code() {
-        return format!("status {code}");
-    }
+/// The exit code and, on Unix, the signal that ended the process.
+pub(crate) fn exit_parts(status: ExitStatus) -> (Option<i32>, Option<i32>) {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return match signal_name(signal) {
-                Some(name) => format!("signal {signal} ({name})"),
-                None => format!("signal {signal}"),
-            };
-        }
+        (status.code(), status.signal())
     }
-    status.to_string()
-}
-
-#[cfg(unix)]
-fn signal_name(signal: i32) -> Option<&'static str> {
-    Some(match signal {
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGINT => "SIGINT",
-        libc::SIGQUIT => "SIGQUIT",
-        libc::SIGILL => "SIGILL",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGFPE => "SIGFPE",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGALRM => "SIGALRM",
-        libc::SIGTERM => "SIGTERM",
-        _ => return None,
-    })
+    #[cfg(not(unix))]
+    {
+        (status.code(), None)
+    }
 }
 
 #[cfg(all(test, unix))]
@@ -86,10 +62,9 @@ mod tests {
     use std::os::unix::process::ExitStatusExt;
 
     #[test]
-    fn describes_codes_and_signals() {
-        assert_eq!(describe_exit(ExitStatus::from_raw(3 << 8)), "status 3");
-        assert_eq!(describe_exit(ExitStatus::from_raw(9)), "signal 9 (SIGKILL)");
-        assert_eq!(describe_exit(ExitStatus::from_raw(15)), "signal 15 (SIGTERM)");
+    fn tells_codes_from_signals() {
+        assert_eq!(exit_parts(ExitStatus::from_raw(3 << 8)), (Some(3), None));
+        assert_eq!(exit_parts(ExitStatus::from_raw(9)), (None, Some(9)));
     }
 
     #[test]

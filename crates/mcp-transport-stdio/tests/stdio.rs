@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use mcp_jsonrpc::{Message, TransportError};
+use mcp_jsonrpc::{CloseReason, Inbound as Item, Message, TransportError};
 use mcp_transport_stdio::{stdio_client, StderrMode, StdioError, StdioServerParameters};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -20,9 +20,9 @@ const PID_SCRIPT: &str = r#"sleep 300 &
 printf '{"jsonrpc":"2.0","method":"pid","params":{"pid":%s}}\n' "$!"
 exec cat"#;
 
-type Inbound = tokio::sync::mpsc::Receiver<Result<Message, TransportError>>;
+type Inbound = tokio::sync::mpsc::Receiver<Item>;
 
-async fn next(inbound: &mut Inbound) -> Result<Option<Result<Message, TransportError>>> {
+async fn next(inbound: &mut Inbound) -> Result<Option<Item>> {
     tokio::time::timeout(LIMIT, inbound.recv())
         .await
         .context("timed out waiting for the inbound stream")
@@ -30,27 +30,42 @@ async fn next(inbound: &mut Inbound) -> Result<Option<Result<Message, TransportE
 
 async fn next_message(t: &mut Inbound) -> Result<Message> {
     match next(t).await? {
-        Some(Ok(m)) => Ok(m),
-        Some(Err(e)) => bail!("expected a message, got error {e}"),
+        Some(Item::Message(m)) => Ok(m),
+        Some(other) => bail!("expected a message, got {other:?}"),
         None => bail!("expected a message, the stream ended"),
     }
 }
 
-/// Reads until the stream ends; returns the errors seen.
-async fn drain(t: &mut Inbound) -> Result<Vec<TransportError>> {
-    let mut errors = Vec::new();
-    while let Some(item) = next(t).await? {
-        if let Err(e) = item {
-            errors.push(e);
-        }
-    }
-    Ok(errors)
+/// What the stream said until it ended, messages aside.
+#[derive(Debug)]
+struct Drained {
+    reports: Vec<TransportError>,
+    closed: Option<CloseReason>,
 }
 
-fn closed_reason(errors: &[TransportError]) -> Result<&str> {
-    match errors.last() {
-        Some(TransportError::Closed(reason)) => Ok(reason),
-        other => bail!("expected a Closed error last, got {other:?}"),
+/// Reads until the stream ends; the close must be the last item.
+async fn drain(t: &mut Inbound) -> Result<Drained> {
+    let mut drained = Drained {
+        reports: Vec::new(),
+        closed: None,
+    };
+    while let Some(item) = next(t).await? {
+        if drained.closed.is_some() {
+            bail!("{item:?} followed the close");
+        }
+        match item {
+            Item::Report(e) => drained.reports.push(e),
+            Item::Closed(reason) => drained.closed = Some(reason),
+            _ => {}
+        }
+    }
+    Ok(drained)
+}
+
+fn closed_reason(drained: &Drained) -> Result<String> {
+    match &drained.closed {
+        Some(reason) => Ok(reason.to_string()),
+        None => bail!("the stream ended without a close reason: {drained:?}"),
     }
 }
 
@@ -109,7 +124,7 @@ async fn messages_round_trip_and_close_reports_exit() -> Result<()> {
         .await?
         .into_transport();
     let ping = Message::from_slice(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)?;
-    t.outbound.send(ping).await?;
+    t.outbound.send(ping.into()).await?;
     let echoed = next_message(&mut t.inbound).await?;
     assert_eq!(echoed.method(), Some("ping"));
     assert_eq!(echoed.id(), Some(&1.into()));
@@ -143,11 +158,11 @@ exec cat"#
         .await?
         .into_transport();
     match next(&mut t.inbound).await? {
-        Some(Err(TransportError::Malformed(e))) => assert!(e.snippet().contains("not json")),
+        Some(Item::Report(TransportError::Malformed(e))) => assert!(e.snippet().contains("not json")),
         other => bail!("expected Malformed, got {other:?}"),
     }
     match next(&mut t.inbound).await? {
-        Some(Err(TransportError::TooLarge { limit: 100 })) => {}
+        Some(Item::Report(TransportError::TooLarge { limit: 100 })) => {}
         other => bail!("expected TooLarge, got {other:?}"),
     }
     assert_eq!(next_message(&mut t.inbound).await?.method(), Some("ok"));
@@ -167,7 +182,53 @@ async fn exit_ends_the_stream_even_if_a_grandchild_holds_stdout() -> Result<()> 
     );
     // Sending fails once the transport is closed.
     let ping = Message::from_slice(br#"{"jsonrpc":"2.0","method":"ping"}"#)?;
-    assert!(t.outbound.send(ping).await.is_err());
+    assert!(t.outbound.send(ping.into()).await.is_err());
+    t.guard.close().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_close_reason_carries_the_exit_code_and_the_tail_of_stderr() -> Result<()> {
+    let script = r#"for i in 1 2 3 4 5 6 7 8 9 10; do echo "line $i" >&2; done
+printf 'BRAVE_API_KEY environment variable is required\033[31m\n' >&2
+exit 1"#;
+    let mut t = stdio_client(&sh(script)).await?.into_transport();
+    let drained = drain(&mut t.inbound).await?;
+    let reason = drained.closed.context("a close reason")?;
+    assert_eq!(reason.exit_code(), Some(1));
+    let tail = reason.stderr_tail().context("a stderr tail")?;
+    let lines: Vec<&str> = tail.lines().collect();
+    assert_eq!(lines.len(), mcp_transport_stdio::STDERR_TAIL_LINES, "{tail}");
+    assert_eq!(lines[0], "line 4");
+    // Control characters are escaped: the text ends up on a terminal.
+    assert_eq!(
+        lines.last().copied(),
+        Some("BRAVE_API_KEY environment variable is required\\u{1b}[31m")
+    );
+    assert!(reason
+        .to_string()
+        .starts_with("server process `sh` exited with status 1; its last words"));
+    t.guard.close().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_server_that_stops_reading_ends_the_stream_at_the_first_failed_write() -> Result<()> {
+    // Closes its stdin, keeps running and keeps stdout open.
+    let mut t = stdio_client(&sh("exec 0<&-; sleep 30")).await?.into_transport();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let ping = Message::from_slice(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)?;
+    let start = Instant::now();
+    t.outbound.send(ping.into()).await?;
+    match next(&mut t.inbound).await? {
+        Some(Item::Closed(CloseReason::Io { kind, .. })) => assert_eq!(kind, std::io::ErrorKind::BrokenPipe),
+        other => bail!("expected the broken pipe to close the stream, got {other:?}"),
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        start.elapsed()
+    );
     t.guard.close().await;
     Ok(())
 }
@@ -221,7 +282,7 @@ async fn close_sigterms_a_server_ignoring_stdin() -> Result<()> {
     let errors = drain(&mut t.inbound).await?;
     assert_eq!(
         closed_reason(&errors)?,
-        "server process `sh` exited with signal 15 (SIGTERM)"
+        "server process `sh` was killed by signal 15 (SIGTERM)"
     );
     Ok(())
 }
@@ -247,7 +308,7 @@ while :; do sleep 1; done"#;
     let errors = drain(&mut t.inbound).await?;
     assert_eq!(
         closed_reason(&errors)?,
-        "server process `sh` exited with signal 9 (SIGKILL)"
+        "server process `sh` was killed by signal 9 (SIGKILL)"
     );
     Ok(())
 }
@@ -427,7 +488,9 @@ async fn messages_queued_before_close_are_flushed() -> Result<()> {
     let t = stdio_client(&params).await?.into_transport();
     for id in 0..100 {
         let text = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"m"}}"#);
-        t.outbound.send(Message::from_slice(text.as_bytes())?).await?;
+        t.outbound
+            .send(Message::from_slice(text.as_bytes())?.into())
+            .await?;
     }
     // The sender is still alive: close must still close the child's stdin.
     let outbound = t.outbound.clone();
@@ -437,6 +500,6 @@ async fn messages_queued_before_close_are_flushed() -> Result<()> {
     assert_eq!(written.lines().count(), 100);
     assert!(written.ends_with("\"id\":99,\"method\":\"m\"}\n"), "{written}");
     let late = Message::from_slice(br#"{"jsonrpc":"2.0","method":"late"}"#)?;
-    assert!(outbound.send(late).await.is_err());
+    assert!(outbound.send(late.into()).await.is_err());
     Ok(())
 }

@@ -8,6 +8,7 @@ use crate::macros::has_extra;
 /// Capabilities a client supports.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClientCapabilities {
     /// Experimental, non-standard capabilities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +36,7 @@ pub struct ClientCapabilities {
 /// The client's `roots` capability.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RootsCapability {
     /// Whether the client sends `notifications/roots/list_changed` (initialize era).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +49,7 @@ pub struct RootsCapability {
 /// The client's `sampling` capability.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SamplingCapability {
     /// Supports `includeContext` other than `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +65,7 @@ pub struct SamplingCapability {
 /// The client's `elicitation` capability (an empty object means form mode only).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ElicitationCapability {
     /// Form mode support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,6 +81,7 @@ pub struct ElicitationCapability {
 /// The `tasks` capability of clients and servers (2025-11-25).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TasksCapability {
     /// Supports `tasks/list`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +100,7 @@ pub struct TasksCapability {
 /// Capabilities a server supports.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ServerCapabilities {
     /// Experimental, non-standard capabilities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,6 +134,7 @@ pub struct ServerCapabilities {
 /// The server's `prompts` capability.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PromptsCapability {
     /// Whether the list may change (with notifications).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +147,7 @@ pub struct PromptsCapability {
 /// The server's `resources` capability.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourcesCapability {
     /// Whether clients may subscribe to resource updates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,6 +163,7 @@ pub struct ResourcesCapability {
 /// The server's `tools` capability.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolsCapability {
     /// Whether the list may change (with notifications).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,3 +184,68 @@ has_extra!(
     ResourcesCapability,
     ToolsCapability,
 );
+
+impl ClientCapabilities {
+    /// Declares `roots`, with `listChanged` as given.
+    pub fn with_roots(mut self, list_changed: bool) -> Self {
+        self.roots = Some(RootsCapability {
+            list_changed: Some(list_changed),
+            ..RootsCapability::default()
+        });
+        self
+    }
+
+    /// Declares `sampling`.
+    pub fn with_sampling(mut self) -> Self {
+        self.sampling = Some(SamplingCapability::default());
+        self
+    }
+
+    /// Declares `elicitation`.
+    pub fn with_elicitation(mut self) -> Self {
+        self.elicitation = Some(ElicitationCapability::default());
+        self
+    }
+}
+
+impl ServerCapabilities {
+    /// Offers `tools`, with `listChanged` as given.
+    pub fn with_tools(mut self, list_changed: bool) -> Self {
+        self.tools = Some(ToolsCapability {
+            list_changed: Some(list_changed),
+            ..ToolsCapability::default()
+        });
+        self
+    }
+
+    /// Offers `resources`, with `subscribe` and `listChanged` as given.
+    pub fn with_resources(mut self, subscribe: bool, list_changed: bool) -> Self {
+        self.resources = Some(ResourcesCapability {
+            subscribe: Some(subscribe),
+            list_changed: Some(list_changed),
+            ..ResourcesCapability::default()
+        });
+        self
+    }
+
+    /// Offers `prompts`, with `listChanged` as given.
+    pub fn with_prompts(mut self, list_changed: bool) -> Self {
+        self.prompts = Some(PromptsCapability {
+            list_changed: Some(list_changed),
+            ..PromptsCapability::default()
+        });
+        self
+    }
+
+    /// Offers `logging`.
+    pub fn with_logging(mut self) -> Self {
+        self.logging = Some(Map::new());
+        self
+    }
+
+    /// Offers `completions`.
+    pub fn with_completions(mut self) -> Self {
+        self.completions = Some(Map::new());
+        self
+    }
+}

@@ -32,6 +32,7 @@ pub struct ResourceTemplateReference {
 /// What is being completed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum CompletionReference {
     /// A prompt argument.
     Prompt(PromptReference),
@@ -95,6 +96,7 @@ pub struct CompleteRequestParams {
 /// The completion values.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Completion {
     /// Values (at most 100).
     pub values: Vec<String>,
@@ -106,9 +108,20 @@ pub struct Completion {
     pub has_more: Option<bool>,
 }
 
+impl Completion {
+    /// These suggested values.
+    pub fn new(values: Vec<String>) -> Self {
+        Self {
+            values,
+            ..Self::default()
+        }
+    }
+}
+
 /// Result of `completion/complete`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CompleteResult {
     /// The completion.
     pub completion: Completion,
@@ -121,6 +134,16 @@ pub struct CompleteResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CompleteResult {
+    /// A result suggesting `values`.
+    pub fn new(values: Vec<String>) -> Self {
+        Self {
+            completion: Completion::new(values),
+            ..Self::default()
+        }
+    }
 }
 
 has_extra!(CompleteRequestParams, CompleteResult);

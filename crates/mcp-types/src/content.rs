@@ -30,6 +30,7 @@ string_enum! {
 /// An icon a client may display (2025-11-25+).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Icon {
     /// URI of the icon (`https:` or `data:`).
     pub src: String,
@@ -59,6 +60,7 @@ impl Icon {
 /// Hints for how clients should use or display an object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Annotations {
     /// Intended audience(s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +80,7 @@ pub struct Annotations {
 /// Text content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "text", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TextContent {
     /// The text.
     pub text: String,
@@ -103,6 +106,7 @@ impl TextContent {
 /// Base64-encoded image content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "image", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ImageContent {
     /// Base64 data.
     pub data: String,
@@ -131,6 +135,7 @@ impl ImageContent {
 /// Base64-encoded audio content (2025-03-26+).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "audio", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AudioContent {
     /// Base64 data.
     pub data: String,
@@ -159,6 +164,7 @@ impl AudioContent {
 /// A link to a resource (2025-06-18+).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "resource_link", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceLink {
     /// Resource URI.
     pub uri: String,
@@ -187,9 +193,27 @@ pub struct ResourceLink {
     pub meta: Option<Meta>,
 }
 
+impl ResourceLink {
+    /// A link to the resource at `uri`, called `name`.
+    pub fn new(uri: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            uri: uri.into(),
+            name: name.into(),
+            title: None,
+            description: None,
+            mime_type: None,
+            size: None,
+            icons: None,
+            annotations: None,
+            meta: None,
+        }
+    }
+}
+
 /// Text contents of a resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TextResourceContents {
     /// Resource URI.
     pub uri: String,
@@ -203,9 +227,28 @@ pub struct TextResourceContents {
     pub meta: Option<Meta>,
 }
 
+impl TextResourceContents {
+    /// The text of the resource at `uri`.
+    pub fn new(uri: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            uri: uri.into(),
+            mime_type: None,
+            text: text.into(),
+            meta: None,
+        }
+    }
+
+    /// Sets the MIME type.
+    pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
+        self.mime_type = Some(mime_type.into());
+        self
+    }
+}
+
 /// Binary contents of a resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BlobResourceContents {
     /// Resource URI.
     pub uri: String,
@@ -219,12 +262,31 @@ pub struct BlobResourceContents {
     pub meta: Option<Meta>,
 }
 
+impl BlobResourceContents {
+    /// The base64-encoded bytes of the resource at `uri`.
+    pub fn new(uri: impl Into<String>, blob: impl Into<String>) -> Self {
+        Self {
+            uri: uri.into(),
+            mime_type: None,
+            blob: blob.into(),
+            meta: None,
+        }
+    }
+
+    /// Sets the MIME type.
+    pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
+        self.mime_type = Some(mime_type.into());
+        self
+    }
+}
+
 /// Text or binary resource contents.
 ///
 /// Decoded by a hand-written visitor (`content_de`): `text` makes it
 /// [`ResourceContents::Text`], else `blob` makes it [`ResourceContents::Blob`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ResourceContents {
     /// Text contents.
     Text(TextResourceContents),
@@ -245,6 +307,7 @@ impl ResourceContents {
 /// A resource embedded into a prompt or tool result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "resource", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct EmbeddedResource {
     /// The contents.
     pub resource: ResourceContents,
@@ -256,9 +319,21 @@ pub struct EmbeddedResource {
     pub meta: Option<Meta>,
 }
 
+impl EmbeddedResource {
+    /// The resource's contents, embedded.
+    pub fn new(resource: ResourceContents) -> Self {
+        Self {
+            resource,
+            annotations: None,
+            meta: None,
+        }
+    }
+}
+
 /// A model's request to use a tool (sampling with tools, 2025-11-25+).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "tool_use", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolUseContent {
     /// Unique id of this tool use.
     pub id: String,
@@ -274,6 +349,7 @@ pub struct ToolUseContent {
 /// The result of a tool use (sampling with tools, 2025-11-25+).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "tool_result", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolResultContent {
     /// The id of the matching [`ToolUseContent`].
     pub tool_use_id: String,
@@ -305,6 +381,7 @@ fn type_tag(v: &Value) -> Option<&str> {
 /// visitor (`content_de`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ContentBlock {
     /// `text`.
     Text(TextContent),
@@ -392,6 +469,7 @@ impl From<EmbeddedResource> for ContentBlock {
 /// Unknown `type`s decode into [`SamplingMessageContentBlock::Unknown`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum SamplingMessageContentBlock {
     /// `text`.
     Text(TextContent),

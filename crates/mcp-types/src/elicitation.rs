@@ -11,6 +11,7 @@ use crate::tasks::TaskMetadata;
 /// Params of `elicitation/create`, selected by `mode`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ElicitRequestParams {
     /// Form mode (`mode` absent or `"form"`).
     Form(ElicitRequestFormParams),
@@ -193,6 +194,7 @@ string_enum! {
 
 /// Result of `elicitation/create` (sent by the client).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ElicitResult {
     /// The action.
     pub action: ElicitAction,
@@ -230,6 +232,7 @@ impl ElicitResult {
 /// Params of `notifications/elicitation/complete` (2025-11-25).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ElicitationCompleteNotificationParams {
     /// The completed elicitation.
     pub elicitation_id: String,
@@ -243,6 +246,7 @@ pub struct ElicitationCompleteNotificationParams {
 
 /// Error data of `-32042` URL elicitation required (2025-11-25).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UrlElicitationRequiredData {
     /// The URL elicitations the client must complete.
     pub elicitations: Vec<ElicitRequestURLParams>,
@@ -276,6 +280,7 @@ string_enum! {
 /// A string field of an elicitation form.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "string", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct StringSchema {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -309,6 +314,7 @@ string_enum! {
 
 /// A number field of an elicitation form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NumberSchema {
     /// `number` or `integer`.
     #[serde(rename = "type")]
@@ -345,6 +351,7 @@ pub struct NumberSchema {
 /// A boolean field of an elicitation form.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "boolean")]
+#[non_exhaustive]
 pub struct BooleanSchema {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,6 +367,7 @@ pub struct BooleanSchema {
 /// A single-select enum without titles.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "string")]
+#[non_exhaustive]
 pub struct UntitledSingleSelectEnumSchema {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -377,6 +385,7 @@ pub struct UntitledSingleSelectEnumSchema {
 
 /// An enum option with a display title.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnumOption {
     /// The value.
     #[serde(rename = "const")]
@@ -388,6 +397,7 @@ pub struct EnumOption {
 /// A single-select enum with titled options (2025-11-25+).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "string", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TitledSingleSelectEnumSchema {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -405,6 +415,7 @@ pub struct TitledSingleSelectEnumSchema {
 /// `items` of an [`UntitledMultiSelectEnumSchema`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "string")]
+#[non_exhaustive]
 pub struct UntitledEnumItems {
     /// The allowed values.
     #[serde(rename = "enum")]
@@ -414,6 +425,7 @@ pub struct UntitledEnumItems {
 /// `items` of a [`TitledMultiSelectEnumSchema`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TitledEnumItems {
     /// The options.
     pub any_of: Vec<EnumOption>,
@@ -422,6 +434,7 @@ pub struct TitledEnumItems {
 /// A multi-select enum without titles (2025-11-25+).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "array", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UntitledMultiSelectEnumSchema {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -445,6 +458,7 @@ pub struct UntitledMultiSelectEnumSchema {
 /// A multi-select enum with titled options (2025-11-25+).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "array", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TitledMultiSelectEnumSchema {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -468,6 +482,7 @@ pub struct TitledMultiSelectEnumSchema {
 /// The pre-2025-11-25 enum with `enumNames` (deprecated).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "string", rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LegacyTitledEnumSchema {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -489,6 +504,7 @@ pub struct LegacyTitledEnumSchema {
 /// One property of an elicitation form schema.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PrimitiveSchemaDefinition {
     /// String.
     String(StringSchema),

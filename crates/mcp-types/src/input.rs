@@ -57,6 +57,7 @@ impl ResultTypeProbe {
 
 /// A request the server needs the client to fulfil before retrying (`{method, params}`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum InputRequest {
     /// `elicitation/create`.
     Elicitation(ElicitRequestParams),
@@ -140,6 +141,7 @@ pub type InputRequests = BTreeMap<String, InputRequest>;
 /// The client's answer to one [`InputRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum InputResponse {
     /// Answer to `elicitation/create`.
     Elicitation(ElicitResult),
@@ -192,6 +194,7 @@ pub type InputResponses = BTreeMap<String, InputResponse>;
 /// A result asking the client for more input before retrying the request (2026-07-28).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InputRequiredResult {
     /// `input_required`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,6 +244,7 @@ pub struct InputResponseRequestParams {
 
 /// A decoded result that is either final or `input_required`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ResultOrInputRequired<T> {
     /// The final result.
     Complete(T),

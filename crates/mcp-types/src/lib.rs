@@ -5,7 +5,10 @@
 //! forward compatible: unknown fields are kept in `extra` maps (see [`HasExtra`]), unknown content
 //! blocks decode into [`ContentBlock::Unknown`], and unknown enum strings into `Other(String)`.
 //!
-//! * [`version`], [`methods`], [`meta_keys`] and [`error_codes`] hold the protocol constants.
+//! * [`version`], [`methods`], [`meta_keys`] and [`error_codes`] hold the protocol constants;
+//!   [`Era`] names the two eras of the protocol.
+//! * [`jsonrpc`] holds the JSON-RPC primitives every layer shares: [`RequestId`],
+//!   [`ProgressToken`], [`ErrorObject`].
 //! * [`RequestMethod`] / [`NotificationMethod`] tie method names to params and result types; they
 //!   are implemented by marker types such as [`CallToolRequest`].
 //! * [`ClientRequest`], [`ServerRequest`], [`ClientNotification`] and [`ServerNotification`] are
@@ -33,7 +36,7 @@
 //!     ResultOrInputRequired::Complete(result) => {
 //!         assert_eq!(result.content[0].as_text(), Some("18°C"));
 //!     }
-//!     ResultOrInputRequired::InputRequired(_) => unreachable!(),
+//!     other => panic!("expected a complete result, got {other:?}"),
 //! }
 //! # Ok::<(), serde_json::Error>(())
 //! ```
@@ -47,6 +50,7 @@ pub mod content;
 pub mod elicitation;
 pub mod errors;
 pub mod input;
+pub mod jsonrpc;
 pub mod lifecycle;
 pub mod logging;
 pub mod meta;
@@ -93,21 +97,19 @@ pub use elicitation::{
     TitledMultiSelectEnumSchema, TitledSingleSelectEnumSchema, UntitledEnumItems,
     UntitledMultiSelectEnumSchema, UntitledSingleSelectEnumSchema, UrlElicitationRequiredData,
 };
-pub use errors::{
-    error_codes, ErrorObject, MissingRequiredClientCapabilityData, UnsupportedProtocolVersionData,
-};
+pub use errors::{MissingRequiredClientCapabilityData, UnsupportedProtocolVersionData};
 pub use input::{
     CacheScope, InputRequest, InputRequests, InputRequiredResult, InputResponse, InputResponseRequestParams,
     InputResponses, ResultOrInputRequired, ResultType, ResultTypeProbe,
 };
+pub use jsonrpc::{error_codes, ErrorObject, ProgressToken, RequestId};
 pub use lifecycle::{
     CancelledNotificationParams, DiscoverRequestParams, DiscoverResult, EmptyResult, Implementation,
     InitializeRequestParams, InitializeResult, ProgressNotificationParams,
 };
 pub use logging::{LoggingLevel, LoggingMessageNotificationParams, SetLevelRequestParams};
 pub use meta::{
-    server_info_from_meta, subscription_id_from_meta, Meta, NotificationParams, ProgressToken, RequestId,
-    RequestMeta, RequestParams,
+    server_info_from_meta, subscription_id_from_meta, Meta, NotificationParams, RequestMeta, RequestParams,
 };
 pub use prompts::{
     GetPromptRequestParams, GetPromptResult, ListPromptsResult, Prompt, PromptArgument, PromptMessage,
@@ -146,3 +148,4 @@ pub use tools::{
     CallToolRequestParams, CallToolResult, ListToolsResult, TaskSupport, Tool, ToolAnnotations, ToolExecution,
 };
 pub use unions::{ClientNotification, ClientRequest, ServerNotification, ServerRequest};
+pub use version::Era;

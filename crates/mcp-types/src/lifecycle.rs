@@ -6,12 +6,14 @@ use serde_json::{Map, Value};
 use crate::capabilities::{ClientCapabilities, ServerCapabilities};
 use crate::content::Icon;
 use crate::input::{CacheScope, ResultType};
+use crate::jsonrpc::{ProgressToken, RequestId};
 use crate::macros::{has_extra, num};
-use crate::meta::{server_info_from_meta, Meta, ProgressToken, RequestId};
+use crate::meta::{server_info_from_meta, Meta};
 
 /// Name and version of an MCP client or server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Implementation {
     /// Programmatic name.
     pub name: String,
@@ -83,6 +85,7 @@ impl InitializeRequestParams {
 /// Result of `initialize` (initialize era).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InitializeResult {
     /// The protocol version the server chose.
     pub protocol_version: String,
@@ -101,6 +104,24 @@ pub struct InitializeResult {
     pub extra: Map<String, Value>,
 }
 
+impl InitializeResult {
+    /// A result naming the chosen version, the capabilities and the server.
+    pub fn new(
+        protocol_version: impl Into<String>,
+        capabilities: ServerCapabilities,
+        server_info: Implementation,
+    ) -> Self {
+        Self {
+            protocol_version: protocol_version.into(),
+            capabilities,
+            server_info,
+            instructions: None,
+            meta: None,
+            extra: Map::new(),
+        }
+    }
+}
+
 /// Params of `server/discover` (2026-07-28): only the request `_meta`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DiscoverRequestParams {
@@ -115,6 +136,7 @@ pub struct DiscoverRequestParams {
 /// Result of `server/discover` (2026-07-28).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DiscoverResult {
     /// Protocol versions the server supports.
     pub supported_versions: Vec<String>,
@@ -141,6 +163,15 @@ pub struct DiscoverResult {
 }
 
 impl DiscoverResult {
+    /// A server speaking `supported_versions`, offering `capabilities`.
+    pub fn new(supported_versions: Vec<String>, capabilities: ServerCapabilities) -> Self {
+        Self {
+            supported_versions,
+            capabilities,
+            ..Self::default()
+        }
+    }
+
     /// The server implementation from `_meta`, if present.
     pub fn server_info(&self) -> Option<Implementation> {
         server_info_from_meta(self.meta.as_ref())
@@ -150,6 +181,7 @@ impl DiscoverResult {
 /// An empty result (ping, subscribe, ...); in 2026-07-28 it still carries `resultType`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct EmptyResult {
     /// Result type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,6 +197,7 @@ pub struct EmptyResult {
 /// Params of `notifications/cancelled`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CancelledNotificationParams {
     /// The id of the request to cancel (optional only for task cancellation in 2025-11-25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +228,7 @@ impl CancelledNotificationParams {
 /// Params of `notifications/progress`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ProgressNotificationParams {
     /// The token from the request's `_meta.progressToken`.
     pub progress_token: ProgressToken,
@@ -217,6 +251,32 @@ pub struct ProgressNotificationParams {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ProgressNotificationParams {
+    /// Progress `progress` of the operation `progress_token` names.
+    pub fn new(progress_token: impl Into<ProgressToken>, progress: f64) -> Self {
+        Self {
+            progress_token: progress_token.into(),
+            progress,
+            total: None,
+            message: None,
+            meta: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets the total, when known.
+    pub fn with_total(mut self, total: f64) -> Self {
+        self.total = Some(total);
+        self
+    }
+
+    /// Sets a message for people.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
 }
 
 has_extra!(

@@ -60,6 +60,7 @@ pub struct SetLevelRequestParams {
 
 /// Params of `notifications/message`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LoggingMessageNotificationParams {
     /// Severity.
     pub level: LoggingLevel,
@@ -74,6 +75,19 @@ pub struct LoggingMessageNotificationParams {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl LoggingMessageNotificationParams {
+    /// A log message of `level` carrying `data`.
+    pub fn new(level: LoggingLevel, data: Value) -> Self {
+        Self {
+            level,
+            logger: None,
+            data,
+            meta: None,
+            extra: Map::new(),
+        }
+    }
 }
 
 has_extra!(SetLevelRequestParams, LoggingMessageNotificationParams);

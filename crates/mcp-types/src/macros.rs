@@ -10,6 +10,7 @@ macro_rules! string_enum {
     ) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum $name {
             $( $(#[$vm])* $var, )*
             /// A value not known to this version of the crate (kept verbatim).

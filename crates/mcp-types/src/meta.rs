@@ -1,9 +1,10 @@
-//! `_meta` maps, request ids, progress tokens and the typed per-request `_meta` of 2026-07-28.
+//! `_meta` maps and the typed per-request `_meta` of 2026-07-28.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::capabilities::ClientCapabilities;
+use crate::jsonrpc::{ProgressToken, RequestId};
 use crate::lifecycle::Implementation;
 use crate::logging::LoggingLevel;
 use crate::macros::has_extra;
@@ -11,48 +12,9 @@ use crate::macros::has_extra;
 /// The free-form `_meta` object carried by most protocol messages.
 pub type Meta = Map<String, Value>;
 
-/// A JSON-RPC request id: a string or an integer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RequestId {
-    /// Integer id.
-    Number(i64),
-    /// String id.
-    String(String),
-}
-
-impl From<i64> for RequestId {
-    fn from(v: i64) -> Self {
-        Self::Number(v)
-    }
-}
-
-impl From<&str> for RequestId {
-    fn from(v: &str) -> Self {
-        Self::String(v.to_owned())
-    }
-}
-
-impl From<String> for RequestId {
-    fn from(v: String) -> Self {
-        Self::String(v)
-    }
-}
-
-impl std::fmt::Display for RequestId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Number(n) => write!(f, "{n}"),
-            Self::String(s) => f.write_str(s),
-        }
-    }
-}
-
-/// A progress token: a string or an integer chosen by the requester.
-pub type ProgressToken = RequestId;
-
 /// Typed view of the per-request `_meta` keys of 2026-07-28 (see [`crate::meta_keys`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestMeta {
     /// `io.modelcontextprotocol/protocolVersion`.
     #[serde(

@@ -13,6 +13,7 @@ use crate::meta::Meta;
 /// A prompt template offered by the server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Prompt {
     /// Programmatic name.
     pub name: String,
@@ -36,9 +37,20 @@ pub struct Prompt {
     pub extra: Map<String, Value>,
 }
 
+impl Prompt {
+    /// A prompt called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
 /// An argument of a prompt.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PromptArgument {
     /// Name.
     pub name: String,
@@ -53,8 +65,19 @@ pub struct PromptArgument {
     pub required: Option<bool>,
 }
 
+impl PromptArgument {
+    /// An argument called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
 /// A message of a prompt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PromptMessage {
     /// Role.
     pub role: Role,
@@ -62,9 +85,17 @@ pub struct PromptMessage {
     pub content: ContentBlock,
 }
 
+impl PromptMessage {
+    /// A message of `role` with `content`.
+    pub fn new(role: Role, content: ContentBlock) -> Self {
+        Self { role, content }
+    }
+}
+
 /// Result of `prompts/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListPromptsResult {
     /// The prompts.
     pub prompts: Vec<Prompt>,
@@ -86,6 +117,16 @@ pub struct ListPromptsResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ListPromptsResult {
+    /// One page of prompts (the last: no cursor).
+    pub fn new(prompts: Vec<Prompt>) -> Self {
+        Self {
+            prompts,
+            ..Self::default()
+        }
+    }
 }
 
 /// Params of `prompts/get`.
@@ -124,6 +165,7 @@ impl GetPromptRequestParams {
 /// Result of `prompts/get`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GetPromptResult {
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,6 +181,16 @@ pub struct GetPromptResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl GetPromptResult {
+    /// A prompt made of `messages`.
+    pub fn new(messages: Vec<PromptMessage>) -> Self {
+        Self {
+            messages,
+            ..Self::default()
+        }
+    }
 }
 
 has_extra!(Prompt, ListPromptsResult, GetPromptRequestParams, GetPromptResult);

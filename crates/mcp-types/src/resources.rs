@@ -11,6 +11,7 @@ use crate::meta::Meta;
 /// A resource the server can read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Resource {
     /// URI.
     pub uri: String,
@@ -56,6 +57,7 @@ impl Resource {
 /// A template for resource URIs (RFC 6570).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceTemplate {
     /// URI template.
     pub uri_template: String,
@@ -82,6 +84,17 @@ pub struct ResourceTemplate {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ResourceTemplate {
+    /// A template of URIs called `name`.
+    pub fn new(uri_template: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            uri_template: uri_template.into(),
+            name: name.into(),
+            ..Self::default()
+        }
+    }
 }
 
 /// Params of paginated list requests (`*/list`).
@@ -112,6 +125,7 @@ impl PaginatedRequestParams {
 /// Result of `resources/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListResourcesResult {
     /// The resources.
     pub resources: Vec<Resource>,
@@ -135,9 +149,20 @@ pub struct ListResourcesResult {
     pub extra: Map<String, Value>,
 }
 
+impl ListResourcesResult {
+    /// One page of resources (the last: no cursor).
+    pub fn new(resources: Vec<Resource>) -> Self {
+        Self {
+            resources,
+            ..Self::default()
+        }
+    }
+}
+
 /// Result of `resources/templates/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListResourceTemplatesResult {
     /// The templates.
     pub resource_templates: Vec<ResourceTemplate>,
@@ -159,6 +184,16 @@ pub struct ListResourceTemplatesResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ListResourceTemplatesResult {
+    /// One page of resource templates (the last: no cursor).
+    pub fn new(resource_templates: Vec<ResourceTemplate>) -> Self {
+        Self {
+            resource_templates,
+            ..Self::default()
+        }
+    }
 }
 
 /// Params of `resources/read`.
@@ -194,6 +229,7 @@ impl ReadResourceRequestParams {
 /// Result of `resources/read`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ReadResourceResult {
     /// The contents.
     pub contents: Vec<ResourceContents>,
@@ -212,6 +248,16 @@ pub struct ReadResourceResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ReadResourceResult {
+    /// The contents read.
+    pub fn new(contents: Vec<ResourceContents>) -> Self {
+        Self {
+            contents,
+            ..Self::default()
+        }
+    }
 }
 
 /// Params of `resources/subscribe` and `resources/unsubscribe` (initialize era).
@@ -234,6 +280,7 @@ pub type UnsubscribeRequestParams = SubscribeRequestParams;
 /// Params of `notifications/resources/updated`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceUpdatedNotificationParams {
     /// The updated URI.
     pub uri: String,

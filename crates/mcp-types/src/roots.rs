@@ -8,6 +8,7 @@ use crate::meta::Meta;
 
 /// A root directory or file the server may operate on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Root {
     /// URI (`file://`).
     pub uri: String,
@@ -38,6 +39,7 @@ impl Root {
 
 /// Result of `roots/list` (sent by the client).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListRootsResult {
     /// The roots.
     pub roots: Vec<Root>,
@@ -47,6 +49,16 @@ pub struct ListRootsResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ListRootsResult {
+    /// The client's roots.
+    pub fn new(roots: Vec<Root>) -> Self {
+        Self {
+            roots,
+            ..Self::default()
+        }
+    }
 }
 
 has_extra!(ListRootsResult);

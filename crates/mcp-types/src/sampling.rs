@@ -12,6 +12,7 @@ use crate::tools::Tool;
 /// The content of a sampling message: one block or (2025-11-25+) several.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum SamplingContent {
     /// A single block.
     Single(SamplingMessageContentBlock),
@@ -37,6 +38,7 @@ impl From<SamplingMessageContentBlock> for SamplingContent {
 
 /// A message in a sampling conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SamplingMessage {
     /// Role.
     pub role: Role,
@@ -198,6 +200,7 @@ impl CreateMessageRequestParams {
 /// Result of `sampling/createMessage` (sent by the client).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateMessageResult {
     /// Role of the generated message.
     pub role: Role,

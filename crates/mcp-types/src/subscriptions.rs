@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::input::ResultType;
+use crate::jsonrpc::RequestId;
 use crate::lifecycle::Implementation;
 use crate::macros::has_extra;
-use crate::meta::{server_info_from_meta, subscription_id_from_meta, Meta, RequestId};
+use crate::meta::{server_info_from_meta, subscription_id_from_meta, Meta};
 
 /// Which notifications a listener wants.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -56,6 +57,7 @@ impl SubscriptionsListenRequestParams {
 /// Result of `subscriptions/listen`, sent when the stream closes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SubscriptionsListenResult {
     /// Result type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +84,7 @@ impl SubscriptionsListenResult {
 
 /// Params of `notifications/subscriptions/acknowledged`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionsAcknowledgedNotificationParams {
     /// The notifications the server will deliver.
     pub notifications: SubscriptionFilter,

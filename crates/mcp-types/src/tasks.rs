@@ -52,6 +52,7 @@ pub struct RelatedTaskMetadata {
 /// A task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Task {
     /// Task id.
     pub task_id: String,
@@ -72,9 +73,30 @@ pub struct Task {
     pub poll_interval: Option<u64>,
 }
 
+impl Task {
+    /// A task in `status`, created and last updated at the given RFC 3339 times.
+    pub fn new(
+        task_id: impl Into<String>,
+        status: TaskStatus,
+        created_at: impl Into<String>,
+        last_updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            task_id: task_id.into(),
+            status,
+            status_message: None,
+            created_at: created_at.into(),
+            last_updated_at: last_updated_at.into(),
+            ttl: None,
+            poll_interval: None,
+        }
+    }
+}
+
 /// Result of a task-augmented request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateTaskResult {
     /// The created task.
     pub task: Task,
@@ -87,6 +109,18 @@ pub struct CreateTaskResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CreateTaskResult {
+    /// The task a request created.
+    pub fn new(task: Task) -> Self {
+        Self {
+            task,
+            result_type: None,
+            meta: None,
+            extra: Map::new(),
+        }
+    }
 }
 
 /// Params of `tasks/get`, `tasks/result` and `tasks/cancel`.
@@ -122,6 +156,7 @@ pub type CancelTaskRequestParams = GetTaskRequestParams;
 /// Result of `tasks/get` and `tasks/cancel`: the task plus result fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GetTaskResult {
     /// The task.
     #[serde(flatten)]
@@ -137,12 +172,25 @@ pub struct GetTaskResult {
     pub extra: Map<String, Value>,
 }
 
+impl GetTaskResult {
+    /// The task's current state.
+    pub fn new(task: Task) -> Self {
+        Self {
+            task,
+            result_type: None,
+            meta: None,
+            extra: Map::new(),
+        }
+    }
+}
+
 /// Result of `tasks/cancel`.
 pub type CancelTaskResult = GetTaskResult;
 
 /// Result of `tasks/result`: the underlying request's result, kept as an open map.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GetTaskPayloadResult {
     /// `_meta`.
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
@@ -162,6 +210,7 @@ impl GetTaskPayloadResult {
 /// Result of `tasks/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListTasksResult {
     /// The tasks.
     pub tasks: Vec<Task>,
@@ -179,8 +228,19 @@ pub struct ListTasksResult {
     pub extra: Map<String, Value>,
 }
 
+impl ListTasksResult {
+    /// One page of tasks (the last: no cursor).
+    pub fn new(tasks: Vec<Task>) -> Self {
+        Self {
+            tasks,
+            ..Self::default()
+        }
+    }
+}
+
 /// Params of `notifications/tasks/status`: the task plus `_meta`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TaskStatusNotificationParams {
     /// The task.
     #[serde(flatten)]

@@ -12,6 +12,7 @@ use crate::tasks::TaskMetadata;
 /// A tool the client can call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Tool {
     /// Programmatic name.
     pub name: String,
@@ -76,6 +77,7 @@ impl Tool {
 /// Hints about tool behaviour (untrusted unless the server is trusted).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolAnnotations {
     /// Display title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +114,7 @@ string_enum! {
 /// Execution properties of a tool (2025-11-25).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolExecution {
     /// Task support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,6 +127,7 @@ pub struct ToolExecution {
 /// Result of `tools/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListToolsResult {
     /// The tools.
     pub tools: Vec<Tool>,
@@ -145,6 +149,16 @@ pub struct ListToolsResult {
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ListToolsResult {
+    /// One page of tools (the last: no cursor).
+    pub fn new(tools: Vec<Tool>) -> Self {
+        Self {
+            tools,
+            ..Self::default()
+        }
+    }
 }
 
 /// Params of `tools/call`.
@@ -201,6 +215,7 @@ impl CallToolRequestParams {
 /// members land in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CallToolResult {
     /// Unstructured result.
     pub content: Vec<ContentBlock>,

@@ -270,7 +270,7 @@ fn table() -> BTreeMap<&'static str, Decoder> {
             request_with::<ElicitRequest>(v, |p| match p {
                 ElicitRequestParams::Form(f) => no_extra(f),
                 ElicitRequestParams::Url(u) => no_extra(u),
-                ElicitRequestParams::Unknown(_) => bail!("unknown elicitation mode"),
+                _ => bail!("unknown elicitation mode"),
             })
         }),
         ("ElicitRequestFormParams", elicit_form),

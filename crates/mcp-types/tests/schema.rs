@@ -69,7 +69,7 @@ fn obj(v: Value) -> Map<String, Value> {
 }
 
 fn modern(v: &str) -> bool {
-    version::is_modern(v)
+    version::is_stateless_era(v)
 }
 
 fn at_least(v: &str, min: &str) -> bool {
@@ -99,10 +99,9 @@ fn tool(v: &str) -> Tool {
     )
     .with_description("Weather lookup");
     if at_least(v, version::V2025_03_26) {
-        t.annotations = Some(ToolAnnotations {
-            read_only_hint: Some(true),
-            ..Default::default()
-        });
+        let mut annotations = ToolAnnotations::default();
+        annotations.read_only_hint = Some(true);
+        t.annotations = Some(annotations);
     }
     if at_least(v, version::V2025_06_18) {
         t.title = Some("Weather".into());
@@ -180,14 +179,11 @@ fn built_values_validate_against_every_schema() {
         };
 
         if version::is_initialize_era(v) {
-            let mut caps = ClientCapabilities {
-                roots: Some(RootsCapability {
-                    list_changed: Some(true),
-                    ..Default::default()
-                }),
-                sampling: Some(SamplingCapability::default()),
-                ..Default::default()
-            };
+            let mut roots = RootsCapability::default();
+            roots.list_changed = Some(true);
+            let mut caps = ClientCapabilities::default();
+            caps.roots = Some(roots);
+            caps.sampling = Some(SamplingCapability::default());
             if at_least(v, version::V2025_06_18) {
                 caps.elicitation = Some(ElicitationCapability::default());
             }
@@ -204,26 +200,12 @@ fn built_values_validate_against_every_schema() {
             } else {
                 check(init_def, &init);
             }
-            let server_caps = ServerCapabilities {
-                tools: Some(ToolsCapability {
-                    list_changed: Some(true),
-                    ..Default::default()
-                }),
-                resources: Some(ResourcesCapability {
-                    subscribe: Some(true),
-                    ..Default::default()
-                }),
-                logging: Some(Map::new()),
-                ..Default::default()
-            };
-            let result = InitializeResult {
-                protocol_version: v.into(),
-                capabilities: server_caps,
-                server_info: Implementation::new("s", "1"),
-                instructions: Some("hi".into()),
-                meta: None,
-                extra: Map::new(),
-            };
+            let mut server_caps = ServerCapabilities::default().with_tools(true).with_logging();
+            let mut resources = ResourcesCapability::default();
+            resources.subscribe = Some(true);
+            server_caps.resources = Some(resources);
+            let mut result = InitializeResult::new(v, server_caps, Implementation::new("s", "1"));
+            result.instructions = Some("hi".into());
             check("InitializeResult", &result);
         }
 
@@ -244,64 +226,39 @@ fn built_values_validate_against_every_schema() {
         check("Tool", &tool(v));
 
         let (ttl_ms, cache_scope) = cacheable(v);
-        let tools = ListToolsResult {
-            tools: vec![tool(v)],
-            next_cursor: Some("c2".into()),
-            result_type: result_type(v),
-            ttl_ms,
-            cache_scope: cache_scope.clone(),
-            ..Default::default()
-        };
+        let mut tools = ListToolsResult::new(vec![tool(v)]);
+        tools.next_cursor = Some("c2".into());
+        tools.result_type = result_type(v);
+        tools.ttl_ms = ttl_ms;
+        tools.cache_scope = cache_scope.clone();
         check("ListToolsResult", &tools);
 
-        let read = ReadResourceResult {
-            contents: vec![
-                ResourceContents::Text(TextResourceContents {
-                    uri: "file:///a.txt".into(),
-                    mime_type: Some("text/plain".into()),
-                    text: "hello".into(),
-                    meta: None,
-                }),
-                ResourceContents::Blob(BlobResourceContents {
-                    uri: "file:///a.bin".into(),
-                    mime_type: None,
-                    blob: "aGVsbG8=".into(),
-                    meta: None,
-                }),
-            ],
-            result_type: result_type(v),
-            ttl_ms,
-            cache_scope: cache_scope.clone(),
-            ..Default::default()
-        };
+        let mut read = ReadResourceResult::new(vec![
+            ResourceContents::Text(
+                TextResourceContents::new("file:///a.txt", "hello").with_mime_type("text/plain"),
+            ),
+            ResourceContents::Blob(BlobResourceContents::new("file:///a.bin", "aGVsbG8=")),
+        ]);
+        read.result_type = result_type(v);
+        read.ttl_ms = ttl_ms;
+        read.cache_scope = cache_scope.clone();
         check("ReadResourceResult", &read);
 
-        let mut prompt_messages = vec![PromptMessage {
-            role: Role::User,
-            content: ContentBlock::text("Review"),
-        }];
-        prompt_messages.push(PromptMessage {
-            role: Role::Assistant,
-            content: ContentBlock::Resource(EmbeddedResource {
-                resource: ResourceContents::Text(TextResourceContents {
-                    uri: "file:///main.rs".into(),
-                    mime_type: None,
-                    text: "fn main() {}".into(),
-                    meta: None,
-                }),
-                annotations: Some(Annotations {
-                    priority: Some(0.5),
-                    ..Default::default()
-                }),
-                meta: None,
-            }),
-        });
-        let prompt = GetPromptResult {
-            description: Some("review".into()),
-            messages: prompt_messages,
-            result_type: result_type(v),
-            ..Default::default()
-        };
+        let mut prompt_messages = vec![PromptMessage::new(Role::User, ContentBlock::text("Review"))];
+        let mut embedded = EmbeddedResource::new(ResourceContents::Text(TextResourceContents::new(
+            "file:///main.rs",
+            "fn main() {}",
+        )));
+        let mut annotations = Annotations::default();
+        annotations.priority = Some(0.5);
+        embedded.annotations = Some(annotations);
+        prompt_messages.push(PromptMessage::new(
+            Role::Assistant,
+            ContentBlock::Resource(embedded),
+        ));
+        let mut prompt = GetPromptResult::new(prompt_messages);
+        prompt.description = Some("review".into());
+        prompt.result_type = result_type(v);
         check("GetPromptResult", &prompt);
 
         let sp = sampling_params(v);
@@ -323,29 +280,24 @@ fn built_values_validate_against_every_schema() {
                 &ElicitResult::accept(obj(json!({"name": "octocat", "age": 30}))),
             );
         }
-        let roots = ListRootsResult {
-            roots: vec![Root::new("file:///repo").with_name("repo")],
-            ..Default::default()
-        };
+        let roots = ListRootsResult::new(vec![Root::new("file:///repo").with_name("repo")]);
         check("ListRootsResult", &roots);
 
         if modern(v) {
-            let discover = DiscoverResult {
-                supported_versions: version::SUPPORTED.iter().map(|s| (*s).to_owned()).collect(),
-                capabilities: ServerCapabilities {
-                    tools: Some(ToolsCapability::default()),
-                    extensions: Some(obj(json!({ tasks::EXTENSION_ID: {} }))),
-                    ..Default::default()
-                },
-                instructions: Some("Use tools".into()),
-                result_type: Some(ResultType::Complete),
-                ttl_ms: Some(3_600_000),
-                cache_scope: Some(CacheScope::Public),
-                meta: Some(obj(
-                    json!({ meta_keys::SERVER_INFO: Implementation::new("s", "1") }),
-                )),
-                extra: Map::new(),
-            };
+            let mut capabilities = ServerCapabilities::default();
+            capabilities.tools = Some(ToolsCapability::default());
+            capabilities.extensions = Some(obj(json!({ tasks::EXTENSION_ID: {} })));
+            let mut discover = DiscoverResult::new(
+                version::SUPPORTED.iter().map(|s| (*s).to_owned()).collect(),
+                capabilities,
+            );
+            discover.instructions = Some("Use tools".into());
+            discover.result_type = Some(ResultType::Complete);
+            discover.ttl_ms = Some(3_600_000);
+            discover.cache_scope = Some(CacheScope::Public);
+            discover.meta = Some(obj(
+                json!({ meta_keys::SERVER_INFO: Implementation::new("s", "1") }),
+            ));
             check("DiscoverResult", &discover);
 
             let mut requests = InputRequests::new();
@@ -410,41 +362,17 @@ fn built_values_validate_against_every_schema() {
         }
 
         if v == version::V2025_11_25 {
-            let task = Task {
-                task_id: "t1".into(),
-                status: TaskStatus::Working,
-                status_message: None,
-                created_at: "2025-01-01T00:00:00Z".into(),
-                last_updated_at: "2025-01-01T00:00:01Z".into(),
-                ttl: None,
-                poll_interval: Some(500),
-            };
+            let mut task = Task::new(
+                "t1",
+                TaskStatus::Working,
+                "2025-01-01T00:00:00Z",
+                "2025-01-01T00:00:01Z",
+            );
+            task.poll_interval = Some(500);
             check("Task", &task);
-            check(
-                "CreateTaskResult",
-                &CreateTaskResult {
-                    task: task.clone(),
-                    result_type: None,
-                    meta: None,
-                    extra: Map::new(),
-                },
-            );
-            check(
-                "GetTaskResult",
-                &GetTaskResult {
-                    task: task.clone(),
-                    result_type: None,
-                    meta: None,
-                    extra: Map::new(),
-                },
-            );
-            check(
-                "ListTasksResult",
-                &ListTasksResult {
-                    tasks: vec![task],
-                    ..Default::default()
-                },
-            );
+            check("CreateTaskResult", &CreateTaskResult::new(task.clone()));
+            check("GetTaskResult", &GetTaskResult::new(task.clone()));
+            check("ListTasksResult", &ListTasksResult::new(vec![task]));
             let url = ElicitRequestParams::from(ElicitRequestURLParams {
                 elicitation_id: Some("e1".into()),
                 ..ElicitRequestURLParams::new("Key", "https://example.com")

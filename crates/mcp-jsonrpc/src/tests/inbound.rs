@@ -7,7 +7,9 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::{config, params_of, scripted, Script, TestHandler};
-use crate::{error_codes, Message, Notification, Peer, PeerConfig, Request, RequestId, TransportError};
+use crate::{
+    error_codes, Inbound, Message, Notification, Peer, PeerConfig, Request, RequestId, TransportError,
+};
 
 fn start_with(config: PeerConfig) -> (Peer, Script, Arc<TestHandler>) {
     let (transport, script) = scripted();
@@ -151,12 +153,12 @@ async fn malformed_reports_reach_the_handler_and_the_engine_goes_on() {
     let malformed = Message::from_slice(b"not json").expect_err("malformed");
     script
         .tx
-        .send(Err(TransportError::Malformed(malformed)))
+        .send(Inbound::Report(TransportError::Malformed(malformed)))
         .await
         .expect("send");
     script
         .tx
-        .send(Err(TransportError::TooLarge { limit: 10 }))
+        .send(Inbound::Report(TransportError::TooLarge { limit: 10 }))
         .await
         .expect("send");
     script.send(request(1, "echo", json!(true))).await;

@@ -7,7 +7,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::{config, TestHandler};
 use crate::lines::{line_transport, LineOptions};
-use crate::{Message, Notification, Peer, RequestOptions, TransportError};
+use crate::{Inbound, Message, Notification, Peer, RequestOptions, TransportError};
 
 #[tokio::test]
 async fn oversized_and_malformed_lines_are_reported_and_skipped() {
@@ -26,12 +26,17 @@ async fn oversized_and_malformed_lines_are_reported_and_skipped() {
     their_write.write_all(input.as_bytes()).await.expect("write");
     let first = transport.inbound.recv().await.expect("report");
     assert!(
-        matches!(first, Err(TransportError::TooLarge { limit: 64 })),
+        matches!(first, Inbound::Report(TransportError::TooLarge { limit: 64 })),
         "{first:?}"
     );
     let second = transport.inbound.recv().await.expect("report");
-    assert!(matches!(second, Err(TransportError::Malformed(_))), "{second:?}");
-    let third = transport.inbound.recv().await.expect("message").expect("valid");
+    assert!(
+        matches!(second, Inbound::Report(TransportError::Malformed(_))),
+        "{second:?}"
+    );
+    let Some(Inbound::Message(third)) = transport.inbound.recv().await else {
+        panic!("expected a message");
+    };
     assert_eq!(third.id(), Some(&1.into()));
     // End of stream ends the inbound stream, even while our outbound is open.
     drop(their_write);
@@ -55,7 +60,7 @@ async fn the_writer_coalesces_many_messages_in_order() {
                 method: format!("m{i}").into(),
                 params: crate::to_raw(&serde_json::json!({"i": i, "pad": "y".repeat(i % 50)})).ok(),
             });
-            if sender.send(msg).await.is_err() {
+            if sender.send(msg.into()).await.is_err() {
                 break;
             }
         }
@@ -96,5 +101,5 @@ async fn two_peers_over_line_transports() {
     let reason = tokio::time::timeout(Duration::from_secs(5), client.closed())
         .await
         .expect("the client saw the close");
-    assert_eq!(reason.0, "the peer closed the connection");
+    assert_eq!(reason, crate::CloseReason::end_of_stream());
 }

@@ -13,8 +13,8 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use crate::{
-    to_raw, ErrorObject, Handler, Message, Notification, Peer, PeerConfig, ProgressToken, ProtocolHooks,
-    Request, RequestContext, RequestId, Response, Transport, TransportError, TransportGuard,
+    to_raw, ErrorObject, Handler, Inbound, InboundContext, Message, Notification, Outbound, Peer, PeerConfig,
+    ProgressToken, ProtocolHooks, Request, RequestId, Response, Transport, TransportError, TransportGuard,
 };
 
 /// MCP-like conventions: `cancelled {requestId, reason}` and
@@ -53,15 +53,24 @@ pub(super) fn config() -> PeerConfig {
 /// The hand-scripted other side of a transport built from raw channels.
 pub(super) struct Script {
     /// Feeds the peer's inbound stream.
-    pub(super) tx: mpsc::Sender<Result<Message, TransportError>>,
+    pub(super) tx: mpsc::Sender<Inbound>,
     /// What the peer sent.
-    pub(super) rx: mpsc::Receiver<Message>,
+    pub(super) rx: mpsc::Receiver<Outbound>,
 }
 
 impl Script {
     /// The next message the peer sent (fails the test after 1000 s, which
     /// is instant under paused time).
     pub(super) async fn next(&mut self) -> Message {
+        loop {
+            if let Some(m) = self.next_item().await.into_message() {
+                return m;
+            }
+        }
+    }
+
+    /// The next item the peer sent, a cancellation as such.
+    pub(super) async fn next_item(&mut self) -> Outbound {
         tokio::time::timeout(Duration::from_secs(1000), self.rx.recv())
             .await
             .expect("the peer sent nothing")
@@ -76,7 +85,10 @@ impl Script {
     }
 
     pub(super) async fn send(&self, msg: impl Into<Message>) {
-        self.tx.send(Ok(msg.into())).await.expect("peer inbound open");
+        self.tx
+            .send(Inbound::Message(msg.into()))
+            .await
+            .expect("peer inbound open");
     }
 
     pub(super) async fn respond(&self, id: &RequestId, result: &str) {
@@ -99,11 +111,7 @@ impl Script {
 pub(super) fn scripted() -> (Transport, Script) {
     let (in_tx, in_rx) = mpsc::channel(64);
     let (out_tx, out_rx) = mpsc::channel(64);
-    let transport = Transport {
-        inbound: in_rx,
-        outbound: out_tx,
-        guard: TransportGuard::noop(),
-    };
+    let transport = Transport::new(in_rx, out_tx, TransportGuard::noop());
     (
         transport,
         Script {
@@ -137,6 +145,7 @@ pub(super) fn params_of(msg: &Message) -> serde_json::Value {
 pub(super) struct TestHandler {
     pub(super) notifications: Mutex<Vec<String>>,
     pub(super) reports: Mutex<Vec<String>>,
+    pub(super) closes: Mutex<Vec<crate::CloseReason>>,
     pub(super) dropped: Mutex<Option<mpsc::UnboundedSender<RequestId>>>,
     pub(super) started: Mutex<Option<mpsc::UnboundedSender<RequestId>>>,
     pub(super) seen: Mutex<Option<mpsc::UnboundedSender<String>>>,
@@ -173,7 +182,7 @@ impl Handler for TestHandler {
     async fn handle_request(
         &self,
         request: Request,
-        cx: RequestContext,
+        cx: InboundContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
         let params = request.params.unwrap_or_else(|| raw("null"));
         match &*request.method {
@@ -220,7 +229,11 @@ impl Handler for TestHandler {
         }
     }
 
-    fn handle_transport_error(&self, error: &TransportError) {
+    fn handle_report(&self, error: TransportError) {
         self.reports.lock().expect("lock").push(error.to_string());
+    }
+
+    fn handle_close(&self, reason: &crate::CloseReason) {
+        self.closes.lock().expect("lock").push(reason.clone());
     }
 }

@@ -14,7 +14,7 @@ use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use mcp_jsonrpc::{Message, RequestId, Transport};
+use mcp_jsonrpc::{Inbound, Message, RequestId, Transport, TransportError};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -127,7 +127,7 @@ pub struct Server {
     pub seen: Arc<Mutex<Vec<Seen>>>,
     /// Streams the client dropped before they ended.
     pub dropped: Arc<AtomicUsize>,
-    _task: mcp_jsonrpc::AbortOnDrop<()>,
+    _task: tokio_util::task::AbortOnDropHandle<()>,
 }
 
 impl Server {
@@ -159,7 +159,7 @@ impl Server {
             url: format!("http://{addr}{path}"),
             seen,
             dropped,
-            _task: mcp_jsonrpc::AbortOnDrop(task),
+            _task: tokio_util::task::AbortOnDropHandle::new(task),
         }
     }
 
@@ -286,20 +286,32 @@ impl Body for ChanBody {
 /// Sends a raw JSON message on the transport.
 pub async fn send(t: &Transport, v: Value) {
     let m = Message::from_slice(v.to_string().as_bytes()).expect("valid message");
-    tokio::time::timeout(WAIT, t.outbound.send(m))
+    tokio::time::timeout(WAIT, t.outbound.send(m.into()))
         .await
         .expect("send in time")
         .expect("open");
 }
 
-/// The next inbound message (errors skipped into a panic).
-pub async fn recv(t: &mut Transport) -> Message {
-    match tokio::time::timeout(WAIT, t.inbound.recv())
+/// The next inbound item.
+pub async fn next(t: &mut Transport) -> Option<Inbound> {
+    tokio::time::timeout(WAIT, t.inbound.recv())
         .await
-        .expect("message in time")
-    {
-        Some(Ok(m)) => m,
+        .expect("an inbound item in time")
+}
+
+/// The next inbound message (anything else is a panic).
+pub async fn recv(t: &mut Transport) -> Message {
+    match next(t).await {
+        Some(Inbound::Message(m)) => m,
         other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+/// The next inbound item, which must fail request `want`.
+pub async fn failed(t: &mut Transport, want: i64) -> TransportError {
+    match next(t).await {
+        Some(Inbound::Failed { id, error }) if id == RequestId::Number(want) => error,
+        other => panic!("expected request {want} to fail, got {other:?}"),
     }
 }
 

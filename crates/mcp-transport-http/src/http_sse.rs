@@ -7,13 +7,14 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use http::Method;
-use mcp_jsonrpc::{Message, RequestId, TransportError};
+use mcp_jsonrpc::{CloseReason, Inbound, Message, RequestId, TransportError};
 use url::Url;
 
-use crate::client::{content_type, same_origin};
-use crate::conn::{status_error, Control, Shared};
+use crate::client::{content_type, same_origin, Wait};
 use crate::error::{snippet, HttpError};
-use crate::sse::SseReader;
+use crate::event_stream::SseReader;
+use crate::shared::{status_failure, Control, Shared};
+use crate::stream::is_message;
 
 /// Opens the event stream and waits for the `endpoint` event. Returns the
 /// POST endpoint and the stream, to be read by [`stream_task`].
@@ -22,7 +23,7 @@ pub(crate) async fn connect(shared: &Shared) -> Result<(Url, SseReader), HttpErr
     h.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
     let (resp, at) = shared
         .client
-        .send(Method::GET, &shared.url, &h, Bytes::new())
+        .send(Method::GET, &shared.url, &h, Bytes::new(), Wait::Bounded)
         .await?;
     let status = resp.status();
     if !status.is_success() {
@@ -81,34 +82,50 @@ pub(crate) async fn stream_task(shared: Arc<Shared>, mut reader: SseReader) -> O
     let why = loop {
         match reader.next().await {
             Ok(Some(ev)) => {
-                if ev.event.as_deref().is_some_and(|e| e != "message") || ev.data.trim().is_empty() {
+                if !is_message(&ev) {
                     continue;
                 }
-                let item = Message::from_slice(ev.data.as_bytes()).map_err(TransportError::Malformed);
+                let item = match Message::from_slice(ev.data.as_bytes()) {
+                    Ok(m) => Inbound::Message(m),
+                    Err(e) => Inbound::Report(TransportError::Malformed(e)),
+                };
                 if !shared.emit(item).await {
                     return None;
                 }
             }
-            Ok(None) => break "the server closed the SSE stream".to_owned(),
-            Err(e) => break e.to_string(),
+            Ok(None) => break format!("the server closed the HTTP+SSE event stream of {}", shared.url),
+            Err(e) => break format!("the HTTP+SSE event stream broke: {e}"),
         }
     };
-    let _ = shared.control.send(Control::Fatal(why)).await;
+    let _ = shared
+        .control
+        .send(Control::Fatal(CloseReason::Transport { message: why }))
+        .await;
     None
 }
 
-/// POSTs one message to the endpoint; a failed request gets its error.
+/// POSTs one message to the endpoint (the answer comes on the event
+/// stream); a failed request fails with its error, a refused notification
+/// or response is reported.
 pub(crate) async fn post(shared: &Shared, endpoint: &Url, msg: &Message) {
     let mut h = HeaderMap::new();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let sent = shared
-        .client
-        .send(Method::POST, endpoint, &h, Bytes::from(msg.to_vec()))
-        .await;
     let request_id = match msg {
         Message::Request(r) => Some(&r.id),
         _ => None,
     };
+    // The answer comes on the stream: the POST itself is short, and the
+    // main loop waits for it (messages keep their order), so it is bounded.
+    let sent = shared
+        .client
+        .send(
+            Method::POST,
+            endpoint,
+            &h,
+            Bytes::from(msg.to_vec()),
+            Wait::Bounded,
+        )
+        .await;
     match sent {
         Ok((resp, at)) => {
             let status = resp.status();
@@ -116,15 +133,22 @@ pub(crate) async fn post(shared: &Shared, endpoint: &Url, msg: &Message) {
             if !status.is_success() {
                 match request_id {
                     Some(id) => {
-                        shared.emit(Ok(status_error(id, status, &at, &body))).await;
+                        shared.emit(status_failure(id, status, &at, &body)).await;
                     }
-                    None => tracing::warn!(%status, url = %at, "the server refused a message"),
+                    None => {
+                        let refused = HttpError::Status {
+                            url: at.to_string(),
+                            status,
+                            body: snippet(&body),
+                        };
+                        shared.report(refused).await;
+                    }
                 }
             }
         }
         Err(e) => match request_id {
-            Some(id) => shared.fail(id, &e).await,
-            None => tracing::warn!(error = %e, "sending a message failed"),
+            Some(id) => shared.fail(id, e).await,
+            None => shared.report(e).await,
         },
     }
 }
