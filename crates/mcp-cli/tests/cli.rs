@@ -185,3 +185,38 @@ fn garbage_and_chatty_stderr_do_not_break_the_session() {
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
     assert_eq!(json(&o)["content"][0]["text"], "still here");
 }
+
+/// A server of an older SDK: it exits unless its first message is
+/// `initialize`, then answers the handshake (in `sh`, ids are those the
+/// client's first requests get).
+const EXITS_ON_PROBE: &str = r#"read -r line
+case "$line" in
+  *'"method":"initialize"'*) ;;
+  *) echo "unexpected first message" >&2; exit 1 ;;
+esac
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"old-server","version":"0.8.5"}}}'
+read -r initialized
+read -r list
+printf '%s\n' '{"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"legacy_tool","inputSchema":{"type":"object"}}]}}'
+read -r rest"#;
+
+#[test]
+fn a_server_that_exits_on_the_probe_is_started_again_for_the_initialize_handshake() {
+    let o = mcp(&["--json", "tools", "--", "sh", "-c", EXITS_ON_PROBE]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let tools = json(&o);
+    assert_eq!(tools["tools"][0]["name"], "legacy_tool", "{tools}");
+}
+
+#[test]
+fn a_dying_server_shows_its_last_words_on_stderr() {
+    let script = "echo 'BRAVE_API_KEY environment variable is required' >&2; exit 1";
+    let o = mcp(&["--protocol", "initialize", "info", "--", "sh", "-c", script]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    assert!(err.contains("exited with status 1"), "{err}");
+    assert!(
+        err.contains("BRAVE_API_KEY environment variable is required"),
+        "{err}"
+    );
+}

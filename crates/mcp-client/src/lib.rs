@@ -1,58 +1,180 @@
-//! `ClientSession`: talk to one MCP server over any transport.
+//! `ClientSession`: talk to one MCP server over any transport, in every
+//! protocol revision from 2024-11-05 to 2026-07-28.
 //!
-//! The API follows the Python SDK's `mcp.ClientSession`: create a session
-//! over a transport pair, `initialize()`, then call tools, read resources,
-//! get prompts. Server-to-client requests (sampling, elicitation, roots) are
-//! served by callbacks set on [`ClientSessionOptions`]; the capabilities we
-//! declare follow from the callbacks present.
-//!
-//! The session does not know transports: it takes an
-//! [`mcp_jsonrpc::Transport`], which `mcp-transport-stdio` (and later the
-//! WebSocket and HTTP crates) produce.
+//! The API follows the Python SDK's `mcp.ClientSession`. A program needs this
+//! crate and its transport's (`mcp-transport-stdio`, `mcp-transport-http`):
+//! the protocol types are re-exported as [`types`], and the JSON-RPC
+//! primitives ([`ErrorObject`], [`RequestId`], [`Transport`]…) at the root.
 //!
 //! Both protocol eras are spoken behind the same API. By default
-//! ([`ProtocolMode::Auto`]) `initialize()` probes with `server/discover`:
-//! a server of protocol 2026-07-28 is then spoken to statelessly (per-request
-//! `_meta`, multi round-trip requests answered through the same callbacks,
-//! `subscriptions/listen`, a result cache), any other falls back to the
-//! `initialize` handshake of 2024-11-05 to 2025-11-25.
+//! ([`ProtocolMode::Auto`]) the handshake probes with `server/discover`: a
+//! server of 2026-07-28 is then spoken to statelessly (per-request `_meta`,
+//! multi round-trip requests answered through the same callbacks,
+//! `subscriptions/listen`, a result cache); any other gets the `initialize`
+//! handshake. [`ClientSession::era`] tells which.
+//!
+//! # Connect and call
+//!
+//! [`ClientSession::connect`] opens the transport and makes the handshake.
+//! From the transport's parameters (as here) the session can start the
+//! server again, which older servers need: they exit on the probe.
 //!
 //! ```
-//! use std::sync::Arc;
-//! use mcp_client::{ClientSession, ClientSessionOptions, Era};
-//! use mcp_jsonrpc::{async_trait, memory_pair, ErrorObject, Handler, InboundContext, Peer, PeerConfig, RawValue, Request};
-//!
-//! // A tiny server of the initialize era, in memory.
-//! struct Server;
-//! #[async_trait]
-//! impl Handler for Server {
-//!     async fn handle_request(&self, r: Request, _cx: InboundContext) -> Result<Box<RawValue>, ErrorObject> {
-//!         let result = match &*r.method {
-//!             "initialize" => serde_json::json!({
-//!                 "protocolVersion": "2025-11-25",
-//!                 "capabilities": {"tools": {}},
-//!                 "serverInfo": {"name": "tiny", "version": "1.0"}
-//!             }),
-//!             "tools/call" => serde_json::json!({"content": [{"type": "text", "text": "hello"}]}),
-//!             "tools/list" => serde_json::json!({"tools": []}),
-//!             _ => return Err(ErrorObject::new(-32601, "method not found")),
-//!         };
-//!         Ok(mcp_jsonrpc::to_raw(&result).expect("JSON"))
-//!     }
-//! }
+//! use mcp_client::{ClientSession, ClientSessionOptions};
+//! use mcp_transport_stdio::StdioServerParameters;
+//! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), mcp_client::ClientError> {
-//! let (client_side, server_side) = memory_pair(16);
-//! let _server = Peer::start(server_side, Arc::new(Server), PeerConfig::default());
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # mcp_testkit::serve_if_asked().await;
+//! let params = StdioServerParameters::new("npx").args(["-y", "@modelcontextprotocol/server-everything"]);
+//! # let params = mcp_testkit::example_server();
+//! let session = ClientSession::connect(params, ClientSessionOptions::new()).await?;
+//! let server = session.negotiated().expect("connected");
+//! println!("{} speaks {}", server.server_info.name, server.protocol_version);
 //!
-//! let session = ClientSession::new(client_side, ClientSessionOptions::new());
-//! let init = session.initialize().await?; // probes server/discover, falls back to initialize
-//! assert_eq!(init.server_info.name, "tiny");
-//! assert_eq!(session.era(), Some(Era::Initialize));
-//! let result = session.call_tool("greet", ()).await?;
-//! assert_eq!(result.content[0].as_text(), Some("hello"));
+//! for tool in session.list_all_tools().await? {
+//!     println!("- {}: {}", tool.name, tool.description.unwrap_or_default());
+//! }
+//! let result = session.call_tool("add", json!({"a": 1, "b": 2})).await?;
+//! assert_eq!(result.content[0].as_text(), Some("3"));
 //! session.close().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The seed's two steps work too: `ClientSession::new(stdio_client(&params).await?,
+//! options)` then [`initialize`](ClientSession::initialize). Arguments are
+//! `json!` objects, `Map`s, references to `#[derive(Serialize)]` structs, or
+//! `()`/`None` ([`IntoArguments`]); prompt arguments are pairs of strings
+//! ([`IntoPromptArguments`]).
+//!
+//! # Over HTTP
+//!
+//! The same session over Streamable HTTP (either era; HTTP+SSE servers are
+//! detected and used):
+//!
+//! ```no_run
+//! use mcp_client::{ClientSession, ClientSessionOptions};
+//! use mcp_transport_http::StreamableHttpParameters;
+//!
+//! # async fn run() -> mcp_client::Result<()> {
+//! let params = StreamableHttpParameters::new("https://example.com/mcp")
+//!     .header("Authorization", "Bearer my-token");
+//! let session = ClientSession::connect(params, ClientSessionOptions::new()).await?;
+//! let resources = session.list_all_resources().await?;
+//! # let _ = resources;
+//! # Ok(()) }
+//! ```
+//!
+//! # Serving the server's requests
+//!
+//! Sampling, elicitation and roots are served by callbacks set on the
+//! options; the capabilities declared follow from the callbacks present.
+//! They serve the server's requests of the initialize era and the input
+//! requests of 2026-07-28 alike. A callback returns [`ErrorObject`] to
+//! refuse; any error converts into one, so `?` works; its
+//! [`RequestContext`] has the request's id, `_meta`, progress token,
+//! cancellation and a weak handle to the session.
+//!
+//! ```
+//! use mcp_client::types::{CreateMessageResult, ElicitResult, ListRootsResult, Root};
+//! use mcp_client::{ClientSession, ClientSessionOptions, ErrorObject};
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # mcp_testkit::serve_if_asked().await;
+//! let options = ClientSessionOptions::new()
+//!     .sampling_callback(|cx, params| async move {
+//!         let asked = serde_json::to_string(&params.messages)?; // `?`: any error refuses the request
+//!         assert!(cx.session().is_some(), "the session is alive");
+//!         Ok(CreateMessageResult::text("my-model", format!("an answer to {} bytes", asked.len())))
+//!     })
+//!     .elicitation_callback(|_cx, _params| async move {
+//!         Ok::<_, ErrorObject>(ElicitResult::accept(json!({"answer": "42"}).as_object().cloned().unwrap_or_default()))
+//!     })
+//!     .list_roots_callback(|_cx| async move { Ok(ListRootsResult::new(vec![Root::new("file:///work")])) });
+//! let session = ClientSession::connect(mcp_testkit::example_server(), options).await?;
+//!
+//! let sampled = session.call_tool("sample", json!({"prompt": "Say hi"})).await?;
+//! assert!(sampled.content[0].as_text().unwrap_or_default().starts_with("my-model said"));
+//! let asked = session.call_tool("ask", json!({"question": "Why?"})).await?;
+//! assert_eq!(asked.content[0].as_text(), Some("the user answered: 42"));
+//! let roots = session.call_tool("roots", ()).await?;
+//! assert_eq!(roots.content[0].as_text(), Some("roots: file:///work"));
+//! # session.close().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Progress, timeouts and cancellation
+//!
+//! Every request method returns a [`Call`]: set its options, then `.await`
+//! it. Progress restarts the (idle) timeout, never the maximum total.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//!
+//! use mcp_client::{ClientSession, ClientSessionOptions};
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # mcp_testkit::serve_if_asked().await;
+//! # let params = mcp_testkit::example_server();
+//! let session = ClientSession::connect(params, ClientSessionOptions::new()).await?;
+//! let seen = Arc::new(Mutex::new(Vec::new()));
+//! let log = seen.clone();
+//! session
+//!     .call_tool("slow", json!({"steps": 3, "delay_ms": 10}))
+//!     .timeout(Duration::from_secs(2))
+//!     .max_total(Duration::from_secs(30))
+//!     .on_progress(move |p| log.lock().expect("lock").push(p.progress))
+//!     .await?;
+//! assert_eq!(seen.lock().expect("lock").len(), 3);
+//!
+//! // A token cancels a call (the server is told).
+//! let token = tokio_util::sync::CancellationToken::new();
+//! let call = session.call_tool("hang", ()).cancellation(token.clone());
+//! token.cancel();
+//! assert!(call.await.expect_err("cancelled").is_cancelled());
+//! # session.close().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Matching errors
+//!
+//! [`ClientError`] tells apart the server's error, a timeout, a closed
+//! connection (with the exit status and last stderr lines of a server
+//! process) and a transport failure, alike on every transport.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use mcp_client::{ClientError, ClientSession, ClientSessionOptions};
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # mcp_testkit::serve_if_asked().await;
+//! # let params = mcp_testkit::example_server();
+//! let session = ClientSession::connect(params, ClientSessionOptions::new()).await?;
+//!
+//! match session.call_tool("no_such_tool", ()).await {
+//!     Err(ClientError::Server { error, .. }) => println!("the server said: {}", error.message),
+//!     other => panic!("expected the server's error, got {other:?}"),
+//! }
+//! let slow = session.call_tool("hang", ()).timeout(Duration::from_millis(50)).await;
+//! assert!(slow.expect_err("no answer").is_timeout());
+//! let not_an_object = session.call_tool("add", json!([1, 2])).await;
+//! assert!(matches!(not_an_object, Err(ClientError::InvalidArguments { .. })));
+//!
+//! let crashed = session.call_tool("crash", json!({"code": 7})).await.expect_err("it died");
+//! assert!(crashed.is_connection_closed());
+//! assert_eq!(crashed.close_reason().and_then(|r| r.exit_code()), Some(7));
 //! # Ok(())
 //! # }
 //! ```

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::message::ErrorObject;
+use mcp_types::ErrorObject;
 
 /// How many bytes of an offending frame an error keeps, for diagnosis.
 const SNIPPET_LEN: usize = 160;

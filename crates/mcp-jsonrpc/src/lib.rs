@@ -74,6 +74,7 @@ mod options;
 mod peer;
 mod peer_error;
 mod pending;
+mod start;
 mod transport;
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ pub struct LineOptions {
     /// When cancelled, the writer stops taking messages, writes those already
     /// queued, flushes and closes its half, even while senders still live.
     pub close: Option<CancellationToken>,
+    /// Whether a failed write ends the inbound stream with
+    /// [`Inbound::Closed`] (default), or is only the writer task's output,
+    /// for a transport that knows a better reason (a child process that
+    /// exited).
+    pub report_write_failure: bool,
 }
 
 impl Default for LineOptions {
@@ -38,6 +43,7 @@ impl Default for LineOptions {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
             close: None,
+            report_write_failure: true,
         }
     }
 }
@@ -61,6 +67,13 @@ impl LineOptions {
         self.close = Some(token);
         self
     }
+
+    /// Sets whether a failed write ends the inbound stream (see
+    /// [`LineOptions::report_write_failure`]).
+    pub fn report_write_failure(mut self, report: bool) -> Self {
+        self.report_write_failure = report;
+        self
+    }
 }
 
 /// The parts of a line transport, for transports that add their own
@@ -78,8 +91,9 @@ pub struct LineParts {
     pub reader: AbortOnDropHandle<()>,
     /// The writer task; it ends when every `outbound` sender is dropped, or
     /// when [`LineOptions::close`] is cancelled, after a flush. A failed
-    /// write ends it too, after reporting [`Inbound::Closed`].
-    pub writer: AbortOnDropHandle<()>,
+    /// write ends it too, with the error (after reporting [`Inbound::Closed`]
+    /// unless told not to).
+    pub writer: AbortOnDropHandle<std::io::Result<()>>,
 }
 
 /// Builds a line-framed transport; its guard aborts both tasks.
@@ -122,7 +136,8 @@ where
     // The writer only reports into the inbound stream; a weak sender lets the
     // stream end when the reader (and `report`) are done.
     let close = options.close.unwrap_or_default();
-    let writer = tokio::spawn(write_loop(writer, out_rx, in_tx.downgrade(), close));
+    let report_to = options.report_write_failure.then(|| in_tx.downgrade());
+    let writer = tokio::spawn(write_loop(writer, out_rx, report_to, close));
     LineParts {
         inbound: in_rx,
         outbound: out_tx,
@@ -240,9 +255,9 @@ async fn read_line_limited<R: AsyncBufRead + Unpin>(
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
     mut rx: mpsc::Receiver<Outbound>,
-    report: mpsc::WeakSender<Inbound>,
+    report: Option<mpsc::WeakSender<Inbound>>,
     close: CancellationToken,
-) {
+) -> std::io::Result<()> {
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut closing = false;
     // Registered once, not on every message.
@@ -289,10 +304,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             tracing::debug!(error = %e, "transport write failed");
             // The peer can no longer hear us: the connection is over, even if
             // it keeps writing.
-            if let Some(report) = report.upgrade() {
+            if let Some(report) = report.and_then(|r| r.upgrade()) {
                 let _ = report.send(Inbound::Closed(CloseReason::io(&e))).await;
             }
-            return;
+            return Err(e);
         }
         if buf.capacity() > 4 * WRITE_BATCH_BYTES {
             buf = Vec::with_capacity(64 * 1024);
@@ -301,6 +316,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     // Every sender is gone, or the transport is closing: flush and close our
     // half so the peer sees EOF.
     let _ = writer.shutdown().await;
+    Ok(())
 }
 
 /// Appends one line for `item` (a cancellation is its notification, if any).

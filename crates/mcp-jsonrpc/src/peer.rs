@@ -18,13 +18,15 @@ use tracing::Instrument;
 use tokio_util::task::AbortOnDropHandle;
 
 use crate::error::CloseReason;
-use crate::handler::Handler;
-use crate::inbound::{self, Dispatcher};
 use crate::message::{to_raw, Message, Notification, Request, RequestId};
-use crate::options::{PeerConfig, ProtocolHooks, RequestOptions};
+use crate::options::{ProtocolHooks, RequestOptions};
 use crate::peer_error::{Error, TimeoutKind};
 use crate::pending::{Outcome, Pending, Route};
-use crate::transport::{Outbound, Transport, TransportGuard};
+use crate::transport::{Outbound, TransportGuard};
+
+/// How long a request that found the transport closed waits for the
+/// transport's reason to reach the dispatcher.
+const CLOSE_REASON_WAIT: Duration = Duration::from_millis(500);
 
 /// State shared by the peer handles and the engine's tasks. It owns no task,
 /// so tasks holding it make no reference cycle.
@@ -33,9 +35,9 @@ pub(crate) struct Shared {
     pub(crate) pending: Pending,
     pub(crate) hooks: Arc<dyn ProtocolHooks>,
     pub(crate) broadcast: broadcast::Sender<Arc<Notification>>,
-    default_timeout: Duration,
-    next_id: AtomicI64,
-    closed: watch::Sender<Option<CloseReason>>,
+    pub(crate) default_timeout: Duration,
+    pub(crate) next_id: AtomicI64,
+    pub(crate) closed: watch::Sender<Option<CloseReason>>,
 }
 
 impl Shared {
@@ -55,6 +57,18 @@ impl Shared {
     /// the stream (the transport dropped its channel).
     fn closed_reason(&self) -> CloseReason {
         self.pending.closed().unwrap_or_else(CloseReason::end_of_stream)
+    }
+
+    /// Why the connection is closed, when sending found it closed: the
+    /// transport's report (an exit status, say) may still be on its way to
+    /// the dispatcher, so wait for it a little.
+    async fn closed_reason_soon(&self) -> CloseReason {
+        let mut rx = self.closed.subscribe();
+        let wait = async move { rx.wait_for(Option::is_some).await.ok().and_then(|r| r.clone()) };
+        match tokio::time::timeout(CLOSE_REASON_WAIT, wait).await {
+            Ok(Some(reason)) => reason,
+            _ => self.closed_reason(),
+        }
     }
 
     /// Sends `msg` without waiting: when the channel is full, a task sends it
@@ -92,10 +106,11 @@ impl Shared {
 /// What the last handle owns: dropping it stops the tasks and shuts the
 /// transport down.
 pub(crate) struct Inner {
-    shared: Arc<Shared>,
-    guard: Mutex<Option<TransportGuard>>,
-    _dispatcher: AbortOnDropHandle<()>,
-    _notifier: AbortOnDropHandle<()>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) guard: Mutex<Option<TransportGuard>>,
+    /// Owned only to be aborted with the last handle.
+    pub(crate) _dispatcher: AbortOnDropHandle<()>,
+    pub(crate) _notifier: AbortOnDropHandle<()>,
 }
 
 /// A JSON-RPC peer over one [`Transport`]: sends requests and notifications,
@@ -117,52 +132,6 @@ impl fmt::Debug for Peer {
 }
 
 impl Peer {
-    /// Starts the engine over `transport`. Must be called inside a Tokio
-    /// runtime. The transport's hints and memory are the session's business:
-    /// take them before, if needed.
-    pub fn start(transport: Transport, handler: Arc<dyn Handler>, config: PeerConfig) -> Peer {
-        let Transport {
-            inbound,
-            outbound,
-            guard,
-            ..
-        } = transport;
-        let queue = config.notification_queue.max(1);
-        let (broadcast, _) = broadcast::channel(queue);
-        let shared = Arc::new(Shared {
-            outbound,
-            pending: Pending::default(),
-            hooks: config.hooks,
-            broadcast,
-            default_timeout: config.default_timeout,
-            next_id: AtomicI64::new(1),
-            closed: watch::Sender::new(None),
-        });
-        let (notify_tx, notify_rx) = mpsc::channel(queue);
-        let (start_tx, start_rx) = oneshot::channel();
-        let (notifier_start_tx, notifier_start_rx) = oneshot::channel();
-        let dispatcher = Dispatcher::new(
-            inbound,
-            shared.clone(),
-            handler.clone(),
-            notify_tx,
-            config.max_concurrent_inbound.max(1),
-        );
-        let dispatcher = tokio::spawn(dispatcher.run(start_rx));
-        let notifier = tokio::spawn(inbound::notification_loop(notify_rx, handler, notifier_start_rx));
-        let inner = Arc::new(Inner {
-            shared,
-            guard: Mutex::new(Some(guard)),
-            _dispatcher: AbortOnDropHandle::new(dispatcher),
-            _notifier: AbortOnDropHandle::new(notifier),
-        });
-        // The tasks wait for their weak handle, so they never see a peer
-        // under construction.
-        let _ = start_tx.send(Arc::downgrade(&inner));
-        let _ = notifier_start_tx.send(Arc::downgrade(&inner));
-        Peer { inner }
-    }
-
     pub(crate) fn from_inner(inner: Arc<Inner>) -> Peer {
         Peer { inner }
     }
@@ -256,10 +225,13 @@ impl Peer {
             method: method.clone(),
             params,
         }));
-        shared.outbound.send(msg).await.map_err(|_| Error::Closed {
-            method: method.into_owned(),
-            reason: shared.closed_reason(),
-        })
+        if shared.outbound.send(msg).await.is_err() {
+            return Err(Error::Closed {
+                method: method.into_owned(),
+                reason: shared.closed_reason_soon().await,
+            });
+        }
+        Ok(())
     }
 
     /// Another observer of inbound notifications. The channel is bounded: a
@@ -391,7 +363,7 @@ async fn call(
             shared.pending.remove(id);
             return Err(Error::Closed {
                 method: method.into_owned(),
-                reason: shared.closed_reason(),
+                reason: shared.closed_reason_soon().await,
             });
         }
         Err(stop) => Err(stop),

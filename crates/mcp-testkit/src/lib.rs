@@ -13,6 +13,9 @@
 //!   example server), [`scripted_pair`] (a peer driven message by message)
 //!   and [`scripted_session`] (a session already through its handshake with
 //!   such a peer).
+//! - [`example_server`] and [`serve_if_asked`]: a program (a doc example,
+//!   an example of `examples/`) starts itself as the example server over
+//!   real stdio.
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
 //!   `huge` and `garbage` tools, and environment variables read by
 //!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`).
@@ -38,6 +41,7 @@ mod listen;
 mod modern;
 mod mrtr;
 mod server;
+mod spawn;
 mod tasks;
 mod tools;
 
@@ -45,3 +49,4 @@ pub use fixtures::{
     example_session, scripted_pair, scripted_session, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT,
 };
 pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};
+pub use spawn::{example_server, serve_if_asked, SERVE_EXAMPLE_ENV};

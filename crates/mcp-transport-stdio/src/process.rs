@@ -135,9 +135,12 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
     // Closing cancels `close_stdin`: the writer then writes what is queued and
     // closes the child's stdin even while the user still holds a sender.
     let close_stdin = CancellationToken::new();
+    // A failed write usually means the server exited: the watcher tells
+    // which, rather than the writer's broken pipe.
     let options = LineOptions::default()
         .max_message_size(params.max_message_size)
-        .close_on(close_stdin.clone());
+        .close_on(close_stdin.clone())
+        .report_write_failure(false);
     let LineParts {
         inbound,
         outbound,
@@ -152,6 +155,7 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
         reader,
         reader_finished: false,
         writer,
+        writer_finished: false,
         report,
     };
     let watcher = tokio::spawn(watch_child(WatchChild {
@@ -186,7 +190,8 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
 struct StreamParts {
     reader: AbortOnDropHandle<()>,
     reader_finished: bool,
-    writer: AbortOnDropHandle<()>,
+    writer: AbortOnDropHandle<std::io::Result<()>>,
+    writer_finished: bool,
     report: mpsc::Sender<Inbound>,
 }
 
@@ -195,8 +200,10 @@ impl StreamParts {
     /// last item and lets it end.
     async fn end(mut self, reason: CloseReason) {
         // Wait until the tasks are really gone so nothing follows the report.
-        self.writer.abort();
-        let _ = (&mut self.writer).await;
+        if !self.writer_finished {
+            self.writer.abort();
+            let _ = (&mut self.writer).await;
+        }
         if !self.reader_finished {
             self.reader.abort();
             let _ = (&mut self.reader).await;
@@ -230,9 +237,29 @@ async fn watch_child(w: WatchChild) {
         tail,
         stderr_drained,
     } = w;
-    let exit = tokio::select! {
-        exit = wait_child(&mut child, &kill) => Some(exit),
-        _ = &mut stream.reader => None,
+    let exit = loop {
+        tokio::select! {
+            exit = wait_child(&mut child, &kill) => break Some(exit),
+            _ = &mut stream.reader => break None,
+            written = &mut stream.writer, if !stream.writer_finished => {
+                stream.writer_finished = true;
+                let Ok(Err(e)) = written else { continue };
+                // The server stopped reading: it usually exited, and its exit
+                // says more than the broken pipe; if it runs on, the
+                // connection is over all the same.
+                tracing::debug!(command = %command, error = %e, "writing to the server failed");
+                match tokio::time::timeout(EXIT_GRACE, wait_child(&mut child, &kill)).await {
+                    Ok(exit) => break Some(exit),
+                    Err(_) => {
+                        stream.end(CloseReason::io(&e)).await;
+                        let exit = wait_child(&mut child, &kill).await;
+                        tracing::debug!(command = %command, ?exit, "MCP server exited");
+                        let _ = exited.send(true);
+                        return;
+                    }
+                }
+            }
+        }
     };
     let exit = match exit {
         Some(exit) => {
