@@ -17,8 +17,8 @@ use mcp_types::{
 };
 use serde_json::{json, Map, Value};
 
-/// These tests pin the initialize era; `client_modern.rs` covers 2026-07-28.
-fn legacy() -> ClientSessionOptions {
+/// These tests pin the initialize era; `client_stateless.rs` covers 2026-07-28.
+fn initialize_era() -> ClientSessionOptions {
     ClientSessionOptions::new().protocol(ProtocolMode::Initialize)
 }
 
@@ -39,7 +39,7 @@ fn first_text(result: &mcp_types::CallToolResult) -> &str {
 
 #[tokio::test]
 async fn initialize_negotiates_the_latest_initialize_era_version() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     assert_eq!(session.protocol_version().as_deref(), Some("2025-11-25"));
     assert_eq!(session.era(), Some(Era::Initialize));
     let n = session.negotiated().expect("negotiated");
@@ -51,7 +51,7 @@ async fn initialize_negotiates_the_latest_initialize_era_version() {
 
 #[tokio::test]
 async fn list_all_follows_cursors_across_pages() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     let first = session.list_tools(None).await.expect("first page");
     assert_eq!(first.tools.len(), 5);
     assert!(first.next_cursor.is_some());
@@ -63,7 +63,7 @@ async fn list_all_follows_cursors_across_pages() {
 
 #[tokio::test]
 async fn structured_output_is_validated_against_the_output_schema() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     // `call_tool` learns the schema by itself (no list_tools beforehand).
     let result = session
         .call_tool("add", args(json!({"a": 2, "b": 40})))
@@ -89,13 +89,13 @@ async fn structured_output_is_validated_against_the_output_schema() {
     assert!(failed.is_error());
 
     // Validation can be switched off.
-    let lax = example_session(legacy().validate_tool_output(false)).await;
+    let lax = example_session(initialize_era().validate_tool_output(false)).await;
     lax.call_tool("bad_output", None).await.expect("validation off");
 }
 
 #[tokio::test]
 async fn progress_reaches_the_per_call_callback() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     let options =
@@ -116,7 +116,7 @@ async fn progress_reaches_the_per_call_callback() {
 
 #[tokio::test]
 async fn progress_resets_the_timeout() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     // 6 steps of 60 ms is longer than the 200 ms timeout, but progress keeps
     // the call alive.
     let params = CallToolRequestParams::new("slow")
@@ -135,7 +135,7 @@ async fn progress_resets_the_timeout() {
 async fn callbacks_serve_elicitation_sampling_and_roots() {
     let asked = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&asked);
-    let options = legacy()
+    let options = initialize_era()
         .elicitation_callback(move |_cx, params| {
             counter.fetch_add(1, Ordering::SeqCst);
             let message = params.message().unwrap_or_default().to_owned();
@@ -176,7 +176,7 @@ async fn callbacks_serve_elicitation_sampling_and_roots() {
 
 #[tokio::test]
 async fn without_callbacks_server_requests_are_refused() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     assert_eq!(session.client_capabilities(), Default::default());
     let err = session
         .call_tool("sample", args(json!({"prompt": "hi"})))
@@ -187,8 +187,8 @@ async fn without_callbacks_server_requests_are_refused() {
 
 #[tokio::test]
 async fn a_declined_elicitation_reaches_the_tool() {
-    let options =
-        legacy().elicitation_callback(|_cx, _p| async move { Ok(ElicitResult::new(ElicitAction::Decline)) });
+    let options = initialize_era()
+        .elicitation_callback(|_cx, _p| async move { Ok(ElicitResult::new(ElicitAction::Decline)) });
     let session = example_session(options).await;
     let r = session
         .call_tool("ask", args(json!({"question": "?"})))
@@ -202,7 +202,7 @@ async fn logging_and_notifications_reach_their_callbacks() {
     let logs = Arc::new(Mutex::new(Vec::new()));
     let notes = Arc::new(Mutex::new(Vec::new()));
     let (l, n) = (Arc::clone(&logs), Arc::clone(&notes));
-    let options = legacy()
+    let options = initialize_era()
         .logging_callback(move |p| {
             l.lock().expect("lock").push(p.level.clone());
             async {}
@@ -257,7 +257,7 @@ async fn logging_and_notifications_reach_their_callbacks() {
 
 #[tokio::test]
 async fn resources_prompts_and_completion() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     assert_eq!(session.list_all_resources().await.expect("resources").len(), 2);
     assert_eq!(
         session
@@ -348,7 +348,7 @@ async fn the_tool_list_is_fetched_once_to_learn_output_schemas() {
 
 #[tokio::test]
 async fn a_timeout_names_the_request_and_the_session_goes_on() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     let err = session
         .call_tool("hang", ())
         .timeout(Duration::from_millis(100))
@@ -361,7 +361,7 @@ async fn a_timeout_names_the_request_and_the_session_goes_on() {
 
 #[tokio::test]
 async fn a_server_that_goes_away_fails_pending_calls_at_once() {
-    let session = example_session(legacy()).await;
+    let session = example_session(initialize_era()).await;
     let err = with_timeout(session.call_tool("crash", None))
         .await
         .expect_err("the server closed");
@@ -515,7 +515,7 @@ async fn unknown_server_notifications_and_ids_are_harmless() {
 #[tokio::test]
 async fn dropping_the_session_closes_the_connection_even_with_a_callback_in_flight() {
     let (transport, mut server) = scripted_pair();
-    let options = legacy().sampling_callback(|_cx, _p| async move {
+    let options = initialize_era().sampling_callback(|_cx, _p| async move {
         std::future::pending::<()>().await;
         Ok(CreateMessageResult::text("never", "never"))
     });

@@ -9,7 +9,7 @@
 //!   reference server);
 //! - `MCP_INTEROP_PYTHON`: the Python of a venv with the Python SDK (`mcp`),
 //!   which runs `tests/interop/python_server.py` (dual-era on one stdio entry
-//!   point, or initialize-era only with `--legacy-only`).
+//!   point, or initialize-era only with `--initialize_era-only`).
 //!
 //! The client runs in its default [`ProtocolMode::Auto`] unless a test says
 //! otherwise: it probes with `server/discover` and speaks 2026-07-28 with a
@@ -48,7 +48,7 @@ use schema::{example_arguments, example_object, expand_template, template_variab
 
 /// Upper bound on one whole test.
 const TEST_TIMEOUT: Duration = Duration::from_secs(45);
-/// Upper bound on the handshake, fallback included: a legacy server that
+/// Upper bound on the handshake, fallback included: a initialize_era server that
 /// refuses `server/discover` must not cost the probe's whole timeout.
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(8);
 /// What our sampling callback answers, to be found in the tools' results.

@@ -348,7 +348,7 @@ async fn python_http_server() -> Result<ServerProcess> {
     .await
 }
 
-async fn run_python_http(name: &str, mode: ProtocolMode, legacy: bool) -> Result<()> {
+async fn run_python_http(name: &str, mode: ProtocolMode, initialize_era: bool) -> Result<()> {
     let started = Instant::now();
     let server = python_http_server().await?;
     let params = StreamableHttpParameters::new(server.url("/mcp"))
@@ -360,10 +360,10 @@ async fn run_python_http(name: &str, mode: ProtocolMode, legacy: bool) -> Result
     let seen = Arc::new(Seen::default());
     let in_body = seen.clone();
     let body = |s| async move {
-        if legacy {
-            python_http_legacy_body(s, in_body).await
+        if initialize_era {
+            python_http_initialize_era_body(s, in_body).await
         } else {
-            python_http_modern_body(s, in_body).await
+            python_http_stateless_body(s, in_body).await
         }
     };
     with_http(server, transport, &seen, mode, body).await?;
@@ -386,9 +386,9 @@ async fn seen_headers(session: &ClientSession) -> Result<Value> {
 /// stateless, input through `InputRequiredResult` rounds, subscriptions.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
-async fn python_sdk_http_modern() -> Result<()> {
+async fn python_sdk_http_stateless() -> Result<()> {
     run_python_http(
-        "python SDK over HTTP, auto mode (modern)",
+        "python SDK over HTTP, auto mode (stateless)",
         ProtocolMode::Auto,
         false,
     )
@@ -399,9 +399,9 @@ async fn python_sdk_http_modern() -> Result<()> {
 /// 2025-11-25 with a session id, server-to-client requests over SSE.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
-async fn python_sdk_http_legacy() -> Result<()> {
+async fn python_sdk_http_initialize_era() -> Result<()> {
     run_python_http(
-        "python SDK over HTTP, legacy mode",
+        "python SDK over HTTP, initialize mode",
         ProtocolMode::Initialize,
         true,
     )
@@ -430,7 +430,7 @@ fn expect_counts(seen: &Seen, expected: [usize; 3]) -> Result<()> {
 
 const TRIP: &str = "trip to interop: interop sampled answer (roots file:///tmp/interop)";
 
-async fn python_http_modern_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
+async fn python_http_stateless_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
     ensure!(session.era() == Some(Era::Stateless), "era {:?}", session.era());
     let negotiated = session.negotiated().context("nothing negotiated")?;
     ensure!(
@@ -536,7 +536,7 @@ async fn python_http_modern_body(session: ClientSession, seen: Arc<Seen>) -> Res
     Ok(())
 }
 
-async fn python_http_legacy_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
+async fn python_http_initialize_era_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
     ensure!(session.era() == Some(Era::Initialize), "era {:?}", session.era());
     let version = session.protocol_version().context("no protocol version")?;
     ensure!(version == version::LATEST_INITIALIZE_ERA, "negotiated {version}");

@@ -11,7 +11,7 @@ pub(super) fn sampled_reply() -> String {
     format!("model {SAMPLING_MODEL} says: {SAMPLED_TEXT}")
 }
 
-/// The Python server, with `args` (e.g. `--legacy-only`).
+/// The Python server, with `args` (e.g. `--initialize_era-only`).
 fn python_server(args: &[&str]) -> Result<StdioServerParameters> {
     let python = env_path("MCP_INTEROP_PYTHON")?;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,15 +22,15 @@ fn python_server(args: &[&str]) -> Result<StdioServerParameters> {
     Ok(StdioServerParameters::new(python.to_string_lossy()).args(argv))
 }
 
-async fn run_python(name: &str, args: &[&str], mode: ProtocolMode, legacy: bool) -> Result<()> {
+async fn run_python(name: &str, args: &[&str], mode: ProtocolMode, initialize_era: bool) -> Result<()> {
     let seen = Arc::new(Seen::default());
     let started = Instant::now();
     let in_body = seen.clone();
     let body = |s| async move {
-        if legacy {
-            python_legacy_body(s, in_body).await
+        if initialize_era {
+            python_initialize_era_body(s, in_body).await
         } else {
-            python_modern_body(s, in_body).await
+            python_stateless_body(s, in_body).await
         }
     };
     with_server(python_server(args)?, &seen, mode, body).await?;
@@ -42,8 +42,8 @@ async fn run_python(name: &str, args: &[&str], mode: ProtocolMode, legacy: bool)
 /// handshake opens an initialize-era connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
-async fn python_sdk_stdio_legacy() -> Result<()> {
-    run_python("python SDK, legacy mode", &[], ProtocolMode::Initialize, true).await
+async fn python_sdk_stdio_initialize_era() -> Result<()> {
+    run_python("python SDK, initialize mode", &[], ProtocolMode::Initialize, true).await
 }
 
 /// `ProtocolMode::Auto` against the server run initialize-era only: the
@@ -51,10 +51,10 @@ async fn python_sdk_stdio_legacy() -> Result<()> {
 /// `initialize`, against a real peer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
-async fn python_sdk_stdio_legacy_only_auto() -> Result<()> {
+async fn python_sdk_stdio_initialize_only_auto() -> Result<()> {
     run_python(
-        "python SDK legacy-only, auto mode",
-        &["--legacy-only"],
+        "python SDK initialize_era-only, auto mode",
+        &["--initialize_era-only"],
         ProtocolMode::Auto,
         true,
     )
@@ -66,8 +66,8 @@ async fn python_sdk_stdio_legacy_only_auto() -> Result<()> {
 /// refusal of `server/discover`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
-async fn python_sdk_stdio_pinned_modern_refused() -> Result<()> {
-    let params = python_server(&["--legacy-only"])?
+async fn python_sdk_stdio_pinned_stateless_refused() -> Result<()> {
+    let params = python_server(&["--initialize_era-only"])?
         .stderr(StderrMode::forward_to(|line| eprintln!("[server stderr] {line}")));
     let started = stdio_client(&params)
         .await
@@ -81,7 +81,7 @@ async fn python_sdk_stdio_pinned_modern_refused() -> Result<()> {
     let took = start.elapsed();
     session.close().await;
     let gone = wait_until(Duration::from_secs(10), || !process_alive(pid)).await;
-    eprintln!("pinned 2026-07-28 against a legacy-only server, after {took:?}: {outcome:?}");
+    eprintln!("pinned 2026-07-28 against a initialize_era-only server, after {took:?}: {outcome:?}");
     match outcome {
         Err(_) => bail!("the pinned handshake did not fail within {HANDSHAKE_LIMIT:?}"),
         Ok(Ok(init)) => bail!("a pinned 2026-07-28 handshake succeeded: {init:?}"),
@@ -101,12 +101,18 @@ async fn python_sdk_stdio_pinned_modern_refused() -> Result<()> {
 /// `ProtocolMode::Auto` against the dual-era server: 2026-07-28.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
-async fn python_sdk_stdio_modern() -> Result<()> {
-    run_python("python SDK, auto mode (modern)", &[], ProtocolMode::Auto, false).await
+async fn python_sdk_stdio_stateless() -> Result<()> {
+    run_python(
+        "python SDK, auto mode (stateless)",
+        &[],
+        ProtocolMode::Auto,
+        false,
+    )
+    .await
 }
 
 /// The initialize era: 2025-11-25, server-to-client requests.
-async fn python_legacy_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
+async fn python_initialize_era_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
     ensure!(session.era() == Some(Era::Initialize), "era {:?}", session.era());
     let version = session.protocol_version().context("no protocol version")?;
     println!("python SDK negotiated protocol version {version}");
@@ -178,7 +184,7 @@ async fn python_legacy_body(session: ClientSession, seen: Arc<Seen>) -> Result<(
 
 /// The stateless era: 2026-07-28 over stdio, input through
 /// `InputRequiredResult` rounds, subscriptions through `subscriptions/listen`.
-async fn python_modern_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
+async fn python_stateless_body(session: ClientSession, seen: Arc<Seen>) -> Result<()> {
     // Discovery.
     ensure!(session.era() == Some(Era::Stateless), "era {:?}", session.era());
     let negotiated = session.negotiated().context("nothing negotiated")?;
@@ -242,7 +248,7 @@ async fn python_modern_body(session: ClientSession, seen: Arc<Seen>) -> Result<(
     ensure!(logged, "log messages at debug: {:?}", seen.logs());
     ensure!(seen.logs().len() == 3, "log messages: {:?}", seen.logs());
 
-    // `ctx.elicit` sends a server-to-client request, which the modern era
+    // `ctx.elicit` sends a server-to-client request, which the stateless era
     // forbids: the SDK fails the tool (and nothing reaches our callbacks).
     let direct = session.call_tool("ask_name", None).await;
     eprintln!("ask_name (ctx.elicit) in the stateless era: {direct:?}");

@@ -20,6 +20,14 @@ pub fn ci(_args: &[String]) -> Result<()> {
         ]),
     )?;
     run("test", cargo().args(["test", "--workspace", "--all-features"]))?;
+    // The usage examples, each against the bundled example server.
+    const EXAMPLES: &[&str] = &["basic_client"];
+    for example in EXAMPLES {
+        run(
+            &format!("example {example}"),
+            cargo().args(["run", "--quiet", "-p", "mcp-examples", "--example", example]),
+        )?;
+    }
     crate::interop::interop(&[])?;
     crate::conformance::conformance(&[])?;
     run(

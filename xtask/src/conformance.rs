@@ -47,9 +47,9 @@ const SUITE_SDK_VERSION: &str = "1.32.2";
 /// Express, which serves most mock servers, pinned the same way.
 const SUITE_EXPRESS_VERSION: &str = "5.3.0";
 
-/// The modern wire; scenarios that also apply to a dated revision run at it
+/// The stateless wire; scenarios that also apply to a dated revision run at it
 /// a second time.
-const MODERN_WIRE: &str = "2026-07-28";
+const STATELESS_WIRE: &str = "2026-07-28";
 /// How long the suite lets our client run (its `--timeout`).
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Our watchdog over one whole scenario (the suite plus our client).
@@ -276,13 +276,13 @@ impl Scenario {
     /// The wires to run it at: the suite's default, plus 2026-07-28 for a
     /// non-auth scenario that applies to a dated revision and to 2026-07-28.
     fn wires(&self) -> Vec<Option<&'static str>> {
-        let modern = self.tags.iter().any(|t| t == MODERN_WIRE);
+        let stateless = self.tags.iter().any(|t| t == STATELESS_WIRE);
         let dated = self
             .tags
             .iter()
-            .any(|t| t.as_str() < MODERN_WIRE && t.starts_with("20"));
-        if modern && dated && !self.name.starts_with("auth/") {
-            vec![None, Some(MODERN_WIRE)]
+            .any(|t| t.as_str() < STATELESS_WIRE && t.starts_with("20"));
+        if stateless && dated && !self.name.starts_with("auth/") {
+            vec![None, Some(STATELESS_WIRE)]
         } else {
             vec![None]
         }

@@ -2,8 +2,8 @@
 
 use std::io::IsTerminal;
 
-use mcp_jsonrpc::{error_codes, ErrorObject};
-use mcp_types::{ElicitAction, ElicitRequestParams, ElicitResult};
+use mcp_client::types::{ElicitAction, ElicitRequestParams, ElicitResult};
+use mcp_client::{error_codes, ErrorObject};
 use serde_json::Value;
 
 use crate::render::read_line;

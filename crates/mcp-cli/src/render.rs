@@ -4,11 +4,11 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use anyhow::Result;
-use mcp_client::ClientSession;
-use mcp_types::{
+use mcp_client::types::{
     CallToolResult, ContentBlock, GetPromptResult, ProgressNotificationParams, Prompt, ReadResourceResult,
     Resource, ResourceContents, ResourceTemplate, Tool,
 };
+use mcp_client::ClientSession;
 use serde_json::{json, Value};
 
 /// Where and how to print.

@@ -197,7 +197,7 @@ esac
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"old-server","version":"0.8.5"}}}'
 read -r initialized
 read -r list
-printf '%s\n' '{"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"legacy_tool","inputSchema":{"type":"object"}}]}}'
+printf '%s\n' '{"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"initialize_era_tool","inputSchema":{"type":"object"}}]}}'
 read -r rest"#;
 
 #[test]
@@ -205,7 +205,7 @@ fn a_server_that_exits_on_the_probe_is_started_again_for_the_initialize_handshak
     let o = mcp(&["--json", "tools", "--", "sh", "-c", EXITS_ON_PROBE]);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
     let tools = json(&o);
-    assert_eq!(tools["tools"][0]["name"], "legacy_tool", "{tools}");
+    assert_eq!(tools["tools"][0]["name"], "initialize_era_tool", "{tools}");
 }
 
 #[test]

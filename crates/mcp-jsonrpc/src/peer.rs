@@ -113,8 +113,8 @@ pub(crate) struct Inner {
     pub(crate) _notifier: AbortOnDropHandle<()>,
 }
 
-/// A JSON-RPC peer over one [`Transport`]: sends requests and notifications,
-/// matches responses, and dispatches what the peer sends to a [`Handler`].
+/// A JSON-RPC peer over one [`Transport`](crate::Transport): sends requests and notifications,
+/// matches responses, and dispatches what the peer sends to a [`Handler`](crate::Handler).
 ///
 /// Cheap to clone. When the last clone is dropped, the engine's tasks stop
 /// and the transport is shut down.

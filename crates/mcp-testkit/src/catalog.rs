@@ -23,7 +23,7 @@ fn tool(name: &str, description: &str, input: Value) -> Tool {
 /// twelve (its tests count them); 2026-07-28 adds the tools for multi
 /// round-trip requests, subscriptions and tasks, and documents how the
 /// interactive tools behave in that era.
-pub(crate) fn tools(modern: bool) -> Vec<Tool> {
+pub(crate) fn tools(stateless: bool) -> Vec<Tool> {
     let mut tools = vec![
         tool(
             "echo",
@@ -99,7 +99,7 @@ pub(crate) fn tools(modern: bool) -> Vec<Tool> {
             json!({"type": "object", "properties": {"bytes": {"type": "integer", "minimum": 0}}, "required": ["bytes"]}),
         ),
     ];
-    if modern {
+    if stateless {
         modernize(&mut tools);
     }
     tools
@@ -169,14 +169,14 @@ const LOGO_PNG_BASE64: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 /// Every resource (2026-07-28 also lists `example://secret`).
-pub(crate) fn resources(modern: bool) -> Vec<Resource> {
+pub(crate) fn resources(stateless: bool) -> Vec<Resource> {
     let mut readme = Resource::new(README_URI, "readme");
     readme.mime_type = Some("text/markdown".into());
     readme.description = Some("What this server is.".into());
     let mut logo = Resource::new(LOGO_URI, "logo");
     logo.mime_type = Some("image/png".into());
     let mut all = vec![readme, logo];
-    if modern {
+    if stateless {
         let mut secret = Resource::new(SECRET_URI, "secret");
         secret.mime_type = Some("text/plain".into());
         secret.description = Some(
@@ -222,7 +222,7 @@ pub(crate) fn read(uri: &str) -> Option<ResourceContents> {
 }
 
 /// Every prompt (2026-07-28 also lists `personal`).
-pub(crate) fn prompts(modern: bool) -> Vec<Prompt> {
+pub(crate) fn prompts(stateless: bool) -> Vec<Prompt> {
     let arg = |name: &str, description: &str, required: bool| -> PromptArgument {
         serde_json::from_value(json!({"name": name, "description": description, "required": required}))
             .unwrap_or_else(|_| unreachable!("a valid prompt argument"))
@@ -248,7 +248,7 @@ pub(crate) fn prompts(modern: bool) -> Vec<Prompt> {
             ],
         ),
     ];
-    if modern {
+    if stateless {
         all.push(prompt(
             "personal",
             "Asks for your name (input_required with an elicitation in 2026-07-28; -32021 without the \

@@ -4,9 +4,9 @@
 //!   the tests talk to. It serves tools (echo, add with an `outputSchema`, a
 //!   slow tool with progress, tools that ask the client for elicitation and
 //!   sampling), resources and a template, prompts, logging and completion.
-//!   It is dual-era: `initialize` starts a legacy (2024-11-05 ..= 2025-11-25)
-//!   session, and any request whose `_meta` carries the protocol version
-//!   `2026-07-28` is served the modern way: `server/discover`, per-request
+//!   It is dual-era: `initialize` starts a session of the initialize era
+//!   (2024-11-05 ..= 2025-11-25), and any request whose `_meta` carries the protocol version
+//!   `2026-07-28` is served the stateless way: `server/discover`, per-request
 //!   capabilities and log level, multi round-trip requests
 //!   (`input_required`), `subscriptions/listen` and the tasks extension.
 //! - Fixtures: [`example_session`] (a session connected in memory to the
@@ -38,10 +38,10 @@
 mod catalog;
 mod fixtures;
 mod listen;
-mod modern;
 mod mrtr;
 mod server;
 mod spawn;
+mod stateless;
 mod tasks;
 mod tools;
 

@@ -3,8 +3,8 @@
 //! `example://secret` resource.
 //!
 //! Each is a [`Flow`]: a small state machine that either asks for one input
-//! or is done. The legacy driver answers each ask with a server→client
-//! request; the modern driver (multi round-trip requests) returns an
+//! or is done. The initialize-era driver answers each ask with a server→client
+//! request; the stateless driver (multi round-trip requests) returns an
 //! `input_required` result whose `requestState` carries the machine's state,
 //! and resumes when the retry brings `inputResponses`.
 
@@ -12,7 +12,7 @@ use mcp_jsonrpc::{error_codes, ErrorObject, Peer, RequestOptions};
 use mcp_types::methods;
 use serde_json::{json, Value};
 
-use crate::modern::{allows, missing_capability};
+use crate::stateless::{allows, missing_capability};
 
 /// The URI of the resource that needs an elicitation round.
 pub(crate) const SECRET_URI: &str = "example://secret";
@@ -56,7 +56,7 @@ enum Step {
     Done(Value),
 }
 
-/// What the modern driver answers.
+/// What the stateless driver answers.
 #[derive(Debug)]
 pub(crate) enum Reply {
     /// The final result (without `resultType`).
@@ -229,7 +229,7 @@ impl Flow {
 }
 
 /// Runs `flow` with server→client requests (the `initialize` era).
-pub(crate) async fn run_legacy(flow: &Flow, peer: &Peer) -> Result<Value, ErrorObject> {
+pub(crate) async fn run_initialize_era(flow: &Flow, peer: &Peer) -> Result<Value, ErrorObject> {
     let mut step = flow.start();
     loop {
         let (method, params, state) = match step {
@@ -257,7 +257,7 @@ pub(crate) async fn run_legacy(flow: &Flow, peer: &Peer) -> Result<Value, ErrorO
 /// Runs one round of `flow` as a multi round-trip request: `params` are the
 /// request's params (with `inputResponses` and `requestState` on retries)
 /// and `caps` the client capabilities from its `_meta`.
-pub(crate) fn run_modern(flow: &Flow, caps: &Value, params: &Value) -> Result<Reply, ErrorObject> {
+pub(crate) fn run_stateless(flow: &Flow, caps: &Value, params: &Value) -> Result<Reply, ErrorObject> {
     let responses = params.get("inputResponses").filter(|r| !r.is_null());
     let step = match params.get("requestState") {
         None | Some(Value::Null) => {

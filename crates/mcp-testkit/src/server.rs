@@ -1,8 +1,8 @@
 //! The example server's request handling: one dispatch per era.
 //!
 //! The server is dual-era. A request whose `params._meta` carries the
-//! protocol version `2026-07-28` is served the modern way (see
-//! [`crate::modern`]); any other request is served as in the `initialize`
+//! protocol version `2026-07-28` is served the stateless way (see
+//! [`crate::stateless`]); any other request is served as in the `initialize`
 //! era, where `initialize` starts the session. `server/discover` is answered
 //! in both.
 
@@ -23,8 +23,8 @@ use serde_json::{json, Value};
 
 use crate::catalog;
 use crate::listen::Listens;
-use crate::modern::{self, Era, LIST_TTL_MS, READ_TTL_MS};
 use crate::mrtr::{self, Flow, Reply, SECRET_URI};
+use crate::stateless::{self, Era, LIST_TTL_MS, READ_TTL_MS};
 use crate::tasks::Tasks;
 
 /// The server's name in `serverInfo`.
@@ -45,9 +45,9 @@ pub struct ExampleServer {
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    /// The legacy `logging/setLevel` threshold.
+    /// The initialize-era `logging/setLevel` threshold.
     pub(crate) log_level: Mutex<Option<LoggingLevel>>,
-    /// The legacy `resources/subscribe` set.
+    /// The initialize-era `resources/subscribe` set.
     pub(crate) subscriptions: Mutex<HashSet<String>>,
     initialized: AtomicBool,
     /// The active `subscriptions/listen` requests.
@@ -144,37 +144,37 @@ impl Handler for ExampleServer {
             Some(s) => serde_json::from_str(s).map_err(|e| invalid(format!("invalid params: {e}")))?,
             None => Value::Null,
         };
-        let era = modern::classify(&request.method, &params)?;
+        let era = stateless::classify(&request.method, &params)?;
         let result = match &era {
-            Era::Modern(meta) => {
+            Era::Stateless(meta) => {
                 let method = request.method.as_ref();
                 match method {
-                    methods::TASKS_GET | methods::TASKS_CANCEL | modern::TASKS_UPDATE
-                        if !modern::has_tasks(&meta.caps) =>
+                    methods::TASKS_GET | methods::TASKS_CANCEL | stateless::TASKS_UPDATE
+                        if !stateless::has_tasks(&meta.caps) =>
                     {
-                        let ext = json!({"extensions": {modern::TASKS_EXTENSION: {}}});
-                        return Err(modern::missing_capability("extensions[tasks]", ext));
+                        let ext = json!({"extensions": {stateless::TASKS_EXTENSION: {}}});
+                        return Err(stateless::missing_capability("extensions[tasks]", ext));
                     }
                     methods::TASKS_GET => self.state.tasks.get(&params)?,
                     methods::TASKS_CANCEL => self.state.tasks.cancel(&params)?,
-                    modern::TASKS_UPDATE => self.state.tasks.update(&params)?,
+                    stateless::TASKS_UPDATE => self.state.tasks.update(&params)?,
                     methods::SUBSCRIPTIONS_LISTEN => {
                         self.state.listens.listen(&cx.id, &params, &cx.peer).await?
                     }
-                    m if modern::legacy_only(m) => {
+                    m if stateless::legacy_only(m) => {
                         return Err(not_found(m, " (not available in 2026-07-28)"))
                     }
                     _ => {
                         let parsed = ClientRequest::parse(method, raw)
                             .map_err(|e| invalid(format!("invalid params for {method}: {e}")))?;
-                        self.modern(parsed, &params, &era, &cx).await?
+                        self.stateless(parsed, &params, &era, &cx).await?
                     }
                 }
             }
-            Era::Legacy => {
+            Era::Initialize => {
                 let parsed = ClientRequest::parse(&request.method, raw)
                     .map_err(|e| invalid(format!("invalid params for {}: {e}", request.method)))?;
-                self.legacy(parsed, &params, &era, &cx).await?
+                self.initialize_era(parsed, &params, &era, &cx).await?
             }
         };
         ok(result)
@@ -183,7 +183,7 @@ impl Handler for ExampleServer {
 
 impl ExampleServer {
     /// Serves a request of the `initialize` era.
-    async fn legacy(
+    async fn initialize_era(
         &self,
         parsed: ClientRequest,
         params: &Value,
@@ -207,12 +207,12 @@ impl ExampleServer {
                         "logging": {},
                         "completions": {}
                     },
-                    "serverInfo": modern::server_info(),
-                    "instructions": modern::INSTRUCTIONS
+                    "serverInfo": stateless::server_info(),
+                    "instructions": stateless::INSTRUCTIONS
                 })
             }
             // A dual-era server answers discovery whatever the era.
-            ClientRequest::Discover(_) => modern::discover(),
+            ClientRequest::Discover(_) => stateless::discover(),
             ClientRequest::Ping(_) => json!({}),
             ClientRequest::ListTools(p) => paginate("tools", &catalog::tools(false), p.cursor.as_deref())?,
             ClientRequest::CallTool(p) => self.call_tool(p, params, era, cx).await?,
@@ -223,7 +223,7 @@ impl ExampleServer {
                 paginate("resourceTemplates", &catalog::templates(), p.cursor.as_deref())?
             }
             ClientRequest::ReadResource(p) if p.uri == SECRET_URI => {
-                mrtr::run_legacy(&Flow::Secret, &cx.peer).await?
+                mrtr::run_initialize_era(&Flow::Secret, &cx.peer).await?
             }
             ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
                 Some(contents) => json!({ "contents": [contents] }),
@@ -254,7 +254,7 @@ impl ExampleServer {
                 paginate("prompts", &catalog::prompts(false), p.cursor.as_deref())?
             }
             ClientRequest::GetPrompt(p) if p.name == "personal" => {
-                mrtr::run_legacy(&Flow::Personal, &cx.peer).await?
+                mrtr::run_initialize_era(&Flow::Personal, &cx.peer).await?
             }
             ClientRequest::GetPrompt(p) => get_prompt(p)?,
             ClientRequest::Complete(p) => complete(&p),
@@ -267,23 +267,23 @@ impl ExampleServer {
     }
 
     /// Serves a 2026-07-28 request (the methods not handled by name).
-    async fn modern(
+    async fn stateless(
         &self,
         parsed: ClientRequest,
         params: &Value,
         era: &Era,
         cx: &InboundContext,
     ) -> Result<Value, ErrorObject> {
-        let Era::Modern(meta) = era else {
+        let Era::Stateless(meta) = era else {
             return Err(not_found(parsed.method(), ""));
         };
-        let list = |v: Value| modern::cacheable(v, LIST_TTL_MS, "public");
+        let list = |v: Value| stateless::cacheable(v, LIST_TTL_MS, "public");
         Ok(match parsed {
-            ClientRequest::Discover(_) => modern::discover(),
+            ClientRequest::Discover(_) => stateless::discover(),
             ClientRequest::ListTools(p) => {
                 list(paginate("tools", &catalog::tools(true), p.cursor.as_deref())?)
             }
-            ClientRequest::CallTool(p) => modern::complete(self.call_tool(p, params, era, cx).await?),
+            ClientRequest::CallTool(p) => stateless::complete(self.call_tool(p, params, era, cx).await?),
             ClientRequest::ListResources(p) => list(paginate(
                 "resources",
                 &catalog::resources(true),
@@ -296,13 +296,15 @@ impl ExampleServer {
             )?),
             // The secret is per user and changes with every unlock.
             ClientRequest::ReadResource(p) if p.uri == SECRET_URI => {
-                match mrtr::run_modern(&Flow::Secret, &meta.caps, params)? {
-                    Reply::Done(v) => modern::cacheable(v, 0, "private"),
+                match mrtr::run_stateless(&Flow::Secret, &meta.caps, params)? {
+                    Reply::Done(v) => stateless::cacheable(v, 0, "private"),
                     Reply::InputRequired(v) => v,
                 }
             }
             ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
-                Some(contents) => modern::cacheable(json!({ "contents": [contents] }), READ_TTL_MS, "public"),
+                Some(contents) => {
+                    stateless::cacheable(json!({ "contents": [contents] }), READ_TTL_MS, "public")
+                }
                 // 2026-07-28 servers report unknown resources with -32602.
                 None => {
                     return Err(
@@ -314,29 +316,29 @@ impl ExampleServer {
                 list(paginate("prompts", &catalog::prompts(true), p.cursor.as_deref())?)
             }
             ClientRequest::GetPrompt(p) if p.name == "personal" => {
-                match mrtr::run_modern(&Flow::Personal, &meta.caps, params)? {
-                    Reply::Done(v) => modern::complete(v),
+                match mrtr::run_stateless(&Flow::Personal, &meta.caps, params)? {
+                    Reply::Done(v) => stateless::complete(v),
                     Reply::InputRequired(v) => v,
                 }
             }
-            ClientRequest::GetPrompt(p) => modern::complete(get_prompt(p)?),
-            ClientRequest::Complete(p) => modern::complete(complete(&p)),
+            ClientRequest::GetPrompt(p) => stateless::complete(get_prompt(p)?),
+            ClientRequest::Complete(p) => stateless::complete(complete(&p)),
             other => return Err(not_found(other.method(), "")),
         })
     }
 
     /// Sends a log message if the request's era lets it through: the
-    /// `logging/setLevel` threshold (legacy) or the request's own
+    /// `logging/setLevel` threshold (initialize-era) or the request's own
     /// `_meta` log level (2026-07-28).
     pub(crate) async fn log(&self, era: &Era, peer: &Peer, level: LoggingLevel, data: Value) {
         let threshold = match era {
-            Era::Legacy => self
+            Era::Initialize => self
                 .state
                 .log_level
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clone(),
-            Era::Modern(meta) => meta.log_level.clone(),
+            Era::Stateless(meta) => meta.log_level.clone(),
         };
         let Some(threshold) = threshold else { return };
         if level.severity() < threshold.severity() {

@@ -7,9 +7,9 @@ use mcp_types::{methods, CallToolRequestParams, LoggingLevel};
 use serde_json::{json, Value};
 
 use crate::catalog;
-use crate::modern::{self, Era};
 use crate::mrtr::{self, Flow, Reply};
 use crate::server::{invalid, text, ExampleServer};
+use crate::stateless::{self, Era};
 
 impl ExampleServer {
     /// Calls a tool. `params` are the raw request params (for
@@ -34,11 +34,11 @@ impl ExampleServer {
         .await;
         let num = |k: &str| args.get(k).and_then(Value::as_f64);
         let string = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_owned);
-        let modern = match era {
-            Era::Modern(meta) => Some(meta),
-            Era::Legacy => None,
+        let stateless = match era {
+            Era::Stateless(meta) => Some(meta),
+            Era::Initialize => None,
         };
-        let as_task = modern.is_some_and(|m| modern::has_tasks(&m.caps));
+        let as_task = stateless.is_some_and(|m| stateless::has_tasks(&m.caps));
         let flow = match p.name.as_str() {
             "ask" => Some(Flow::Ask(
                 string("question").ok_or_else(|| invalid("`question` must be a string"))?,
@@ -51,9 +51,9 @@ impl ExampleServer {
             _ => None,
         };
         if let Some(flow) = flow {
-            return match modern {
-                None => mrtr::run_legacy(&flow, peer).await,
-                Some(meta) => Ok(match mrtr::run_modern(&flow, &meta.caps, params)? {
+            return match stateless {
+                None => mrtr::run_initialize_era(&flow, peer).await,
+                Some(meta) => Ok(match mrtr::run_stateless(&flow, &meta.caps, params)? {
                     Reply::Done(v) | Reply::InputRequired(v) => v,
                 }),
             };
@@ -92,11 +92,11 @@ impl ExampleServer {
             }
             "task_input" => {
                 let question = string("question").unwrap_or_else(|| "What is the answer?".to_owned());
-                match modern {
+                match stateless {
                     Some(_) if as_task => self.state.tasks.create_input(question),
                     Some(_) => {
-                        let ext = json!({"extensions": {modern::TASKS_EXTENSION: {}}});
-                        return Err(modern::missing_capability("extensions[tasks]", ext));
+                        let ext = json!({"extensions": {stateless::TASKS_EXTENSION: {}}});
+                        return Err(stateless::missing_capability("extensions[tasks]", ext));
                     }
                     None => {
                         let mut result = text("task_input needs the tasks extension of 2026-07-28");
@@ -122,7 +122,7 @@ impl ExampleServer {
                 let uri = string("uri").unwrap_or_else(|| catalog::README_URI.to_owned());
                 let listening = self.state.listens.resource_updated(peer, &uri).await;
                 self.state.listens.tools_changed(peer).await;
-                match modern {
+                match stateless {
                     Some(_) => text(format!("notified (subscribed: {})", listening > 0)),
                     None => {
                         let subscribed = self

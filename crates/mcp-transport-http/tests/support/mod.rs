@@ -324,8 +324,8 @@ pub fn id(n: i64) -> RequestId {
     RequestId::Number(n)
 }
 
-/// A 2026-07-28 request.
-pub fn modern(id: i64, method: &str, mut params: Value) -> Value {
+/// A 2026-07-28 (stateless era) request.
+pub fn stateless(id: i64, method: &str, mut params: Value) -> Value {
     params["_meta"] = serde_json::json!({
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {}

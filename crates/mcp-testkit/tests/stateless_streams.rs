@@ -1,5 +1,5 @@
 //! The example server in the 2026-07-28 era: subscriptions, tasks, knobs,
-//! and the legacy era still working.
+//! and the initialize era still working.
 
 mod support;
 
@@ -295,7 +295,7 @@ async fn knobs_work_in_the_modern_era() {
     );
 }
 
-/// Answers the legacy server→client elicitations of `multi_step`,
+/// Answers the initialize-era server→client elicitations of `multi_step`,
 /// `personal` and `example://secret`.
 struct Elicitor;
 
@@ -354,7 +354,7 @@ async fn the_legacy_era_still_works() {
             None => break,
         }
     }
-    assert_eq!(names.len(), 12, "the legacy listing is unchanged");
+    assert_eq!(names.len(), 12, "the initialize_era listing is unchanged");
     let r = c
         .ok("tools/call", json!({"name": "multi_step", "arguments": {}}))
         .await;

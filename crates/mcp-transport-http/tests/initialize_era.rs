@@ -298,7 +298,7 @@ async fn auto_falls_back_to_http_sse_and_remembers() {
     let server = old_server("/mcp", 405).await;
     let auto = StreamableHttpParameters::new(&server.url).timeout(Duration::from_secs(5));
     let mut t = streamablehttp_client(&auto).await.expect("connect");
-    send(&t, modern(1, "server/discover", json!({}))).await;
+    send(&t, stateless(1, "server/discover", json!({}))).await;
     assert_eq!(failed(&mut t, 1).await.status(), Some(405));
     send(&t, initialize(2)).await;
     let m = recv(&mut t).await;

@@ -26,7 +26,7 @@ async fn discover_describes_the_modern_era() {
         d["_meta"]["io.modelcontextprotocol/serverInfo"]["name"],
         mcp_testkit::EXAMPLE_SERVER_NAME
     );
-    // A dual-era server answers discovery even without the modern `_meta`.
+    // A dual-era server answers discovery even without the stateless `_meta`.
     let bare = c.ok("server/discover", json!({})).await;
     assert_eq!(bare["supportedVersions"], json!([V]));
 }

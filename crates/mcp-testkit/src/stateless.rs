@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use crate::server::EXAMPLE_SERVER_NAME;
 
-/// The only modern revision this server speaks.
-pub(crate) const MODERN_VERSION: &str = version::V2026_07_28;
+/// The only stateless revision this server speaks.
+pub(crate) const STATELESS_VERSION: &str = version::V2026_07_28;
 /// The tasks extension's id (capabilities `extensions` key).
 pub(crate) const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
 /// `tasks/update` (tasks extension; not in [`mcp_types::methods`]).
@@ -28,13 +28,13 @@ pub(crate) const INSTRUCTIONS: &str =
 /// How one request is served.
 #[derive(Debug, Clone)]
 pub(crate) enum Era {
-    /// The `initialize` era (no modern protocol version in `_meta`).
-    Legacy,
+    /// The `initialize` era (no stateless protocol version in `_meta`).
+    Initialize,
     /// 2026-07-28, with the request's own `_meta`.
-    Modern(ModernMeta),
+    Stateless(ModernMeta),
 }
 
-/// The parts of a modern request's `_meta` the server uses.
+/// The parts of a stateless request's `_meta` the server uses.
 #[derive(Debug, Clone)]
 pub(crate) struct ModernMeta {
     /// `io.modelcontextprotocol/clientCapabilities` (an object).
@@ -43,7 +43,7 @@ pub(crate) struct ModernMeta {
     pub(crate) log_level: Option<LoggingLevel>,
 }
 
-/// Methods this server serves only in the modern era.
+/// Methods this server serves only in the stateless era.
 fn modern_only(method: &str) -> bool {
     matches!(
         method,
@@ -69,9 +69,9 @@ fn invalid(message: impl Into<String>) -> ErrorObject {
 
 /// Decides the era of one request from its `params._meta`.
 ///
-/// - No protocol version and no capabilities: legacy, except for the
-///   modern-only methods (-32602; `server/discover` is answered anyway).
-/// - Protocol version `2026-07-28` with capabilities: modern.
+/// - No protocol version and no capabilities: initialize-era, except for the
+///   stateless-only methods (-32602; `server/discover` is answered anyway).
+/// - Protocol version `2026-07-28` with capabilities: stateless.
 /// - Any other protocol version: -32022 with the supported versions.
 /// - One required key without the other, or a malformed one: -32602.
 pub(crate) fn classify(method: &str, params: &Value) -> Result<Era, ErrorObject> {
@@ -81,16 +81,16 @@ pub(crate) fn classify(method: &str, params: &Value) -> Result<Era, ErrorObject>
     let (version, caps) = match (version, caps) {
         (None, None) if modern_only(method) => {
             return Err(invalid(format!(
-                "{method} is a {MODERN_VERSION} request: params._meta must carry \
+                "{method} is a {STATELESS_VERSION} request: params._meta must carry \
                  `{}` and `{}`",
                 meta_keys::PROTOCOL_VERSION,
                 meta_keys::CLIENT_CAPABILITIES
             )))
         }
-        (None, None) => return Ok(Era::Legacy),
+        (None, None) => return Ok(Era::Initialize),
         (None, Some(_)) => {
             return Err(invalid(format!(
-            "missing params._meta[\"{}\"]: every {MODERN_VERSION} request must carry its protocol version",
+            "missing params._meta[\"{}\"]: every {STATELESS_VERSION} request must carry its protocol version",
             meta_keys::PROTOCOL_VERSION
         )))
         }
@@ -102,12 +102,12 @@ pub(crate) fn classify(method: &str, params: &Value) -> Result<Era, ErrorObject>
             meta_keys::PROTOCOL_VERSION
         )));
     };
-    if version != MODERN_VERSION {
+    if version != STATELESS_VERSION {
         return Err(ErrorObject::new(
             mcp_codes::UNSUPPORTED_PROTOCOL_VERSION,
-            format!("unsupported protocol version {version:?}; this server supports {MODERN_VERSION}"),
+            format!("unsupported protocol version {version:?}; this server supports {STATELESS_VERSION}"),
         )
-        .with_data(json!({"supported": [MODERN_VERSION], "requested": version})));
+        .with_data(json!({"supported": [STATELESS_VERSION], "requested": version})));
     }
     let caps = match caps {
         Some(c @ Value::Object(_)) => c.clone(),
@@ -119,7 +119,7 @@ pub(crate) fn classify(method: &str, params: &Value) -> Result<Era, ErrorObject>
         }
         None => {
             return Err(invalid(format!(
-                "missing params._meta[\"{}\"]: every {MODERN_VERSION} request must declare its client \
+                "missing params._meta[\"{}\"]: every {STATELESS_VERSION} request must declare its client \
                  capabilities (`{{}}` for none)",
                 meta_keys::CLIENT_CAPABILITIES
             )))
@@ -137,14 +137,14 @@ pub(crate) fn classify(method: &str, params: &Value) -> Result<Era, ErrorObject>
             }
         }
     };
-    Ok(Era::Modern(ModernMeta { caps, log_level }))
+    Ok(Era::Stateless(ModernMeta { caps, log_level }))
 }
 
 /// The `server/discover` result.
 pub(crate) fn discover() -> Value {
     json!({
         "resultType": "complete",
-        "supportedVersions": [MODERN_VERSION],
+        "supportedVersions": [STATELESS_VERSION],
         "capabilities": {
             "tools": {"listChanged": true},
             "resources": {"subscribe": true, "listChanged": true},

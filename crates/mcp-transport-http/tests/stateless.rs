@@ -56,7 +56,7 @@ async fn sse_response_with_notification_and_keepalive() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(1, "tools/call", json!({"name": "slow"}))).await;
+    send(&t, stateless(1, "tools/call", json!({"name": "slow"}))).await;
     let first = recv(&mut t).await;
     assert_eq!(first.method(), Some("notifications/progress"));
     let second = recv(&mut t).await;
@@ -84,14 +84,14 @@ async fn notifications_get_202() {
         json!({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"}),
     )
     .await;
-    send(&t, modern(2, "tools/list", json!({}))).await;
+    send(&t, stateless(2, "tools/list", json!({}))).await;
     let m = recv(&mut t).await;
     assert_eq!(m.id(), Some(&id(2)));
     assert_eq!(server.seen().len(), 2);
 }
 
 #[tokio::test]
-async fn modern_headers_and_the_tool_headers_the_session_names() {
+async fn stateless_headers_and_the_tool_headers_the_session_names() {
     let listing = json!({"tools": [
         {"name": "greet", "inputSchema": {"type": "object", "properties": {
             "greeting": {"type": "string", "x-mcp-header": "Greeting"},
@@ -110,7 +110,7 @@ async fn modern_headers_and_the_tool_headers_the_session_names() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(1, "tools/list", json!({}))).await;
+    send(&t, stateless(1, "tools/list", json!({}))).await;
     let list = json(&recv(&mut t).await);
     assert_eq!(
         list["result"], listing,
@@ -130,7 +130,7 @@ async fn modern_headers_and_the_tool_headers_the_session_names() {
     });
     send(
         &t,
-        modern(
+        stateless(
             2,
             "tools/call",
             json!({"name": "greet", "arguments": {"greeting": "Hello, 世界", "count": 3}}),
@@ -138,7 +138,7 @@ async fn modern_headers_and_the_tool_headers_the_session_names() {
     )
     .await;
     recv(&mut t).await;
-    send(&t, modern(3, "resources/read", json!({"uri": "file:///a b"}))).await;
+    send(&t, stateless(3, "resources/read", json!({"uri": "file:///a b"}))).await;
     recv(&mut t).await;
     let seen = server.seen();
     let call = &seen[1];
@@ -168,7 +168,7 @@ async fn a_jsonrpc_error_body_is_the_servers_answer() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(7, "server/discover", json!({}))).await;
+    send(&t, stateless(7, "server/discover", json!({}))).await;
     let e = failed(&mut t, 7).await;
     assert_eq!(e.status(), Some(400));
     let rpc = e.rpc_error().expect("the server's words are kept");
@@ -177,7 +177,7 @@ async fn a_jsonrpc_error_body_is_the_servers_answer() {
         rpc.data,
         Some(json!({"supported": ["2025-11-25"], "requested": "2026-07-28"}))
     );
-    send(&t, modern(8, "server/discover", json!({}))).await;
+    send(&t, stateless(8, "server/discover", json!({}))).await;
     match recv(&mut t).await {
         Message::Error(e) => {
             assert_eq!(e.id, Some(id(8)), "delivered as the server sent it");
@@ -196,7 +196,7 @@ async fn html_500_is_a_typed_status_naming_the_url() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(1, "tools/list", json!({}))).await;
+    send(&t, stateless(1, "tools/list", json!({}))).await;
     let e = failed(&mut t, 1).await;
     assert_eq!(e.status(), Some(500));
     assert!(e.rpc_error().is_none());
@@ -216,7 +216,7 @@ async fn refused_connection_fails_the_request_as_a_connect_error() {
     let mut t = streamablehttp_client(&params(&url))
         .await
         .expect("connect is lazy");
-    send(&t, modern(1, "tools/list", json!({}))).await;
+    send(&t, stateless(1, "tools/list", json!({}))).await;
     let e = failed(&mut t, 1).await;
     assert!(e.is_connect(), "{e:?}");
     assert!(e.to_string().contains("could not reach"), "{e}");
@@ -231,7 +231,7 @@ async fn cancellation_closes_the_stream_without_a_notification() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(5, "tools/call", json!({"name": "slow"}))).await;
+    send(&t, stateless(5, "tools/call", json!({"name": "slow"}))).await;
     eventually(|| server.seen().len() == 1).await;
     let notification = Notification {
         method: "notifications/cancelled".into(),
@@ -260,7 +260,7 @@ async fn a_broken_stream_fails_the_request_and_never_sends_it_twice() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(9, "tools/call", json!({"name": "x"}))).await;
+    send(&t, stateless(9, "tools/call", json!({"name": "x"}))).await;
     assert_eq!(recv(&mut t).await.method(), Some("notifications/progress"));
     let e = failed(&mut t, 9).await;
     assert!(e.to_string().contains("not sent again"), "{e}");
@@ -279,7 +279,7 @@ async fn a_slow_answer_is_bounded_by_the_request_not_the_http_timeout() {
     .await;
     let p = params(&server.url).timeout(Duration::from_millis(200));
     let mut t = streamablehttp_client(&p).await.expect("connect");
-    send(&t, modern(1, "tools/call", json!({"name": "slow"}))).await;
+    send(&t, stateless(1, "tools/call", json!({"name": "slow"}))).await;
     assert_eq!(json(&recv(&mut t).await)["result"], json!({"late": true}));
 }
 
@@ -289,7 +289,7 @@ async fn a_202_to_a_stateless_request_fails_it_at_once() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(4, "tools/list", json!({}))).await;
+    send(&t, stateless(4, "tools/list", json!({}))).await;
     let e = failed(&mut t, 4).await;
     assert!(e.to_string().contains("never be answered"), "{e}");
 }
@@ -304,7 +304,7 @@ async fn oversized_body_is_an_error() {
     let mut t = streamablehttp_client(&params(&server.url).max_message_size(4096))
         .await
         .expect("connect");
-    send(&t, modern(1, "tools/list", json!({}))).await;
+    send(&t, stateless(1, "tools/list", json!({}))).await;
     let e = failed(&mut t, 1).await;
     assert!(e.to_string().contains("larger than the limit"), "{e}");
     let server2 = Server::start("/mcp", |s, _| {
@@ -315,7 +315,7 @@ async fn oversized_body_is_an_error() {
     let mut t = streamablehttp_client(&params(&server2.url).max_message_size(4096))
         .await
         .expect("connect");
-    send(&t, modern(2, "tools/list", json!({}))).await;
+    send(&t, stateless(2, "tools/list", json!({}))).await;
     let e = failed(&mut t, 2).await;
     assert!(e.to_string().contains("larger than the limit"), "{e}");
 }
@@ -338,7 +338,7 @@ async fn redirects_only_to_the_same_origin() {
     let mut t = streamablehttp_client(&params(&server.url))
         .await
         .expect("connect");
-    send(&t, modern(1, "tools/list", json!({}))).await;
+    send(&t, stateless(1, "tools/list", json!({}))).await;
     let e = failed(&mut t, 1).await;
     assert!(e.to_string().contains("another origin"), "{e}");
     assert!(other.seen().is_empty());
@@ -351,7 +351,7 @@ async fn redirects_only_to_the_same_origin() {
     })
     .await;
     let mut t = streamablehttp_client(&params(&same.url)).await.expect("connect");
-    send(&t, modern(2, "tools/list", json!({}))).await;
+    send(&t, stateless(2, "tools/list", json!({}))).await;
     assert_eq!(json(&recv(&mut t).await)["result"], json!({"moved": true}));
 }
 
@@ -395,7 +395,7 @@ async fn header_provider_refreshes_once_on_401() {
         .header("X-Custom", "yes")
         .header_provider(Arc::new(Tokens(std::sync::atomic::AtomicUsize::new(0))));
     let mut t = streamablehttp_client(&p).await.expect("connect");
-    send(&t, modern(1, "tools/list", json!({}))).await;
+    send(&t, stateless(1, "tools/list", json!({}))).await;
     assert_eq!(json(&recv(&mut t).await)["result"], json!({"authorized": true}));
     let seen = server.seen();
     assert_eq!(seen.len(), 2);

@@ -43,8 +43,8 @@ async fn error(server: &ScriptedPeer, r: Request, code: i64, message: &str, data
         .await;
 }
 
-/// A session past a modern handshake with a server offering `capabilities`.
-async fn modern(options: ClientSessionOptions, capabilities: Value) -> (ClientSession, ScriptedPeer) {
+/// A session past a stateless handshake with a server offering `capabilities`.
+async fn stateless(options: ClientSessionOptions, capabilities: Value) -> (ClientSession, ScriptedPeer) {
     let (transport, mut server) = scripted_pair();
     let session = ClientSession::new(transport, options);
     let init = tokio::spawn({
@@ -61,15 +61,18 @@ async fn modern(options: ClientSessionOptions, capabilities: Value) -> (ClientSe
         "mcp-client-rs"
     );
     server.respond(discover.id, discover_result(capabilities)).await;
-    let result = with_timeout(init).await.expect("join").expect("modern handshake");
+    let result = with_timeout(init)
+        .await
+        .expect("join")
+        .expect("stateless handshake");
     assert_eq!(result.protocol_version, V);
     assert_eq!(result.server_info.name, "scripted");
     (session, server)
 }
 
 #[tokio::test]
-async fn auto_speaks_2026_07_28_with_a_modern_server() {
-    let (session, mut server) = modern(ClientSessionOptions::new(), json!({"tools": {}})).await;
+async fn auto_speaks_2026_07_28_with_a_stateless_server() {
+    let (session, mut server) = stateless(ClientSessionOptions::new(), json!({"tools": {}})).await;
     assert_eq!(session.era(), Some(Era::Stateless));
     assert_eq!(session.protocol_version().as_deref(), Some(V));
     let call = tokio::spawn({
@@ -114,7 +117,10 @@ async fn falls_back_after(
             json!({"protocolVersion": "2025-06-18", "capabilities": {}, "serverInfo": {"name": "old", "version": "1"}}),
         )
         .await;
-    with_timeout(init).await.expect("join").expect("legacy handshake");
+    with_timeout(init)
+        .await
+        .expect("join")
+        .expect("initialize_era handshake");
     assert_eq!(session.era(), Some(Era::Initialize));
     assert_eq!(session.protocol_version().as_deref(), Some("2025-06-18"));
     session
@@ -148,7 +154,7 @@ async fn auto_falls_back_when_discover_gets_no_answer() {
 }
 
 #[tokio::test]
-async fn unsupported_version_error_picks_a_mutual_legacy_version() {
+async fn unsupported_version_error_picks_a_mutual_initialize_era_version() {
     let (transport, mut server) = scripted_pair();
     let session = ClientSession::new(transport, ClientSessionOptions::new());
     let init = tokio::spawn({
@@ -211,7 +217,7 @@ async fn unsupported_version_without_a_mutual_one_fails_clearly() {
 }
 
 #[tokio::test]
-async fn a_pinned_modern_version_does_not_fall_back() {
+async fn a_pinned_stateless_version_does_not_fall_back() {
     let (transport, mut server) = scripted_pair();
     let session = ClientSession::new(
         transport,
@@ -238,7 +244,7 @@ async fn input_required_is_answered_and_retried_with_the_request_state() {
         content.insert("name".into(), json!("Ada"));
         async move { Ok(ElicitResult::accept(content)) }
     });
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let caps_seen = session.client_capabilities();
     assert!(caps_seen.elicitation.is_some());
     let call = tokio::spawn({
@@ -298,7 +304,7 @@ async fn input_rounds_are_bounded() {
     let options = ClientSessionOptions::new()
         .max_input_rounds(2)
         .validate_tool_output(false);
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let call = tokio::spawn({
         let s = session.clone();
         async move { s.call_tool("x", None).await }
@@ -325,7 +331,7 @@ async fn input_rounds_are_bounded() {
 #[tokio::test]
 async fn undeclared_input_and_unknown_result_types_are_errors() {
     let options = ClientSessionOptions::new().validate_tool_output(false);
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let call = tokio::spawn({
         let s = session.clone();
         async move { (s.call_tool("x", None).await, s.call_tool("y", None).await) }
@@ -347,7 +353,7 @@ async fn undeclared_input_and_unknown_result_types_are_errors() {
 
 #[tokio::test]
 async fn list_results_are_cached_for_their_ttl_and_invalidated_by_notifications() {
-    let (session, mut server) = modern(ClientSessionOptions::new(), json!({"tools": {}})).await;
+    let (session, mut server) = stateless(ClientSessionOptions::new(), json!({"tools": {}})).await;
     let list = json!({"resultType": "complete", "tools": [{"name": "t", "inputSchema": {"type": "object"}}], "ttlMs": 60000, "cacheScope": "public"});
     let s = session.clone();
     let script = tokio::spawn(async move {
@@ -384,7 +390,7 @@ async fn list_results_are_cached_for_their_ttl_and_invalidated_by_notifications(
 #[tokio::test]
 async fn missing_capability_errors_carry_the_required_capabilities() {
     let options = ClientSessionOptions::new().validate_tool_output(false);
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let call = tokio::spawn({
         let s = session.clone();
         async move { s.call_tool("x", None).await }
@@ -408,7 +414,7 @@ async fn missing_capability_errors_carry_the_required_capabilities() {
 
 #[tokio::test]
 async fn header_mismatch_relists_tools_and_retries_once() {
-    let (session, mut server) = modern(ClientSessionOptions::new(), json!({"tools": {}})).await;
+    let (session, mut server) = stateless(ClientSessionOptions::new(), json!({"tools": {}})).await;
     let call = tokio::spawn({
         let s = session.clone();
         async move { s.call_tool("t", None).await }
@@ -434,7 +440,7 @@ async fn header_mismatch_relists_tools_and_retries_once() {
 #[tokio::test]
 async fn removed_methods_fail_clearly_and_log_level_goes_into_meta() {
     let (session, mut server) =
-        modern(ClientSessionOptions::new(), json!({"tools": {}, "logging": {}})).await;
+        stateless(ClientSessionOptions::new(), json!({"tools": {}, "logging": {}})).await;
     let err = session.send_ping().await.expect_err("ping is gone in 2026-07-28");
     assert!(matches!(err, ClientError::NotSupported { .. }), "{err}");
     assert!(session.send_roots_list_changed().await.is_err());
@@ -460,7 +466,7 @@ async fn removed_methods_fail_clearly_and_log_level_goes_into_meta() {
 
 #[tokio::test]
 async fn resource_subscriptions_use_subscriptions_listen() {
-    let (session, mut server) = modern(
+    let (session, mut server) = stateless(
         ClientSessionOptions::new(),
         json!({"resources": {"subscribe": true}}),
     )
@@ -499,7 +505,7 @@ async fn a_task_is_polled_to_completion() {
     let options = ClientSessionOptions::new()
         .tasks(true)
         .validate_tool_output(false);
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let caps = session.client_capabilities();
     assert!(caps
         .extensions
@@ -543,7 +549,7 @@ async fn task_input_is_answered_once_per_key_with_tasks_update() {
             content.insert("ok".into(), json!(true));
             async move { Ok(ElicitResult::accept(content)) }
         });
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let call = tokio::spawn({
         let s = session.clone();
         async move { s.call_tool("long", None).await }
@@ -591,7 +597,7 @@ async fn dropping_a_task_call_cancels_the_task_and_failed_tasks_are_errors() {
     let options = ClientSessionOptions::new()
         .tasks(true)
         .validate_tool_output(false);
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let call = tokio::spawn({
         let s = session.clone();
         async move { s.call_tool("long", None).await }
@@ -654,7 +660,7 @@ async fn url_elicitation_reaches_the_callback_with_the_url_untouched() {
             }
             async move { Ok(ElicitResult::new(mcp_types::ElicitAction::Accept)) }
         });
-    let (session, mut server) = modern(options, json!({"tools": {}})).await;
+    let (session, mut server) = stateless(options, json!({"tools": {}})).await;
     let call = tokio::spawn({
         let s = session.clone();
         async move { s.call_tool("login", None).await }
@@ -720,6 +726,6 @@ async fn unsupported_version_naming_our_own_version_is_retried_once() {
     with_timeout(init)
         .await
         .expect("join")
-        .expect("modern after one retry");
+        .expect("stateless after one retry");
     assert_eq!(session.era(), Some(Era::Stateless));
 }
