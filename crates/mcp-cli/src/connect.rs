@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use mcp_client::types::Implementation;
-use mcp_client::{ClientSession, ClientSessionOptions, Connection};
+use mcp_client::{ClientError, ClientSession, ClientSessionOptions, Connection};
 use mcp_transport_http::{HttpTransportMode, SseServerParameters, StreamableHttpParameters};
 use mcp_transport_stdio::StdioServerParameters;
 
@@ -40,9 +40,13 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
         .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
     // From the parameters, so that a server that exits on the discovery
     // probe is started again for the initialize handshake.
-    ClientSession::connect(connection, options)
-        .await
-        .context("the server did not complete the handshake")
+    ClientSession::connect(connection, options).await.map_err(|e| {
+        let what = match e {
+            ClientError::Connect { .. } => "could not start or reach the server",
+            _ => "the server did not complete the handshake",
+        };
+        anyhow::Error::new(e).context(what)
+    })
 }
 
 fn http_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection> {

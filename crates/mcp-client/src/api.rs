@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Map;
 
 use crate::args::{tool_arguments, IntoArguments, IntoPromptArguments};
-use crate::call::Call;
+use crate::call::{Call, CallOp};
 use crate::error::{ClientError, Result};
 use crate::options::CallOptions;
 use crate::session::ClientSession;
@@ -42,8 +42,11 @@ type Split<R, T> = fn(R) -> (Vec<T>, Option<String>);
 
 impl ClientSession {
     /// Lists the server's tools (one page).
-    pub fn list_tools(&self, cursor: Option<String>) -> Call<'_, ListToolsResult> {
-        Call::new(move |o| Box::pin(async move { self.tools_page(cursor, &o).await }))
+    pub fn list_tools(
+        &self,
+        cursor: Option<String>,
+    ) -> Call<ListToolsResult, impl CallOp<ListToolsResult> + '_> {
+        Call::new(move |o: CallOptions| async move { self.tools_page(cursor, &o).await })
     }
 
     /// One page of tools, recorded (output schemas; in the stateless era the
@@ -61,8 +64,8 @@ impl ClientSession {
     }
 
     /// Lists every tool, following cursors.
-    pub fn list_all_tools(&self) -> Call<'_, Vec<Tool>> {
-        Call::new(move |o| Box::pin(self.all_tools(o)))
+    pub fn list_all_tools(&self) -> Call<Vec<Tool>, impl CallOp<Vec<Tool>> + '_> {
+        Call::new(move |o: CallOptions| self.all_tools(o))
     }
 
     async fn all_tools(&self, call: CallOptions) -> Result<Vec<Tool>> {
@@ -87,20 +90,21 @@ impl ClientSession {
         &self,
         name: impl Into<String>,
         arguments: impl IntoArguments,
-    ) -> Call<'_, CallToolResult> {
+    ) -> Call<CallToolResult, impl CallOp<CallToolResult> + '_> {
         let mut params = CallToolRequestParams::new(name);
         let arguments = tool_arguments(methods::TOOLS_CALL, arguments);
-        Call::new(move |o| {
-            Box::pin(async move {
-                params.arguments = arguments?;
-                self.call_tool_params(params, o).await
-            })
+        Call::new(move |o: CallOptions| async move {
+            params.arguments = arguments?;
+            self.call_tool_params(params, o).await
         })
     }
 
     /// Calls a tool with full parameters (`_meta`, a task…).
-    pub fn call_tool_with(&self, params: CallToolRequestParams) -> Call<'_, CallToolResult> {
-        Call::new(move |o| Box::pin(self.call_tool_params(params, o)))
+    pub fn call_tool_with(
+        &self,
+        params: CallToolRequestParams,
+    ) -> Call<CallToolResult, impl CallOp<CallToolResult> + '_> {
+        Call::new(move |o: CallOptions| self.call_tool_params(params, o))
     }
 
     async fn call_tool_params(
@@ -108,13 +112,13 @@ impl ClientSession {
         params: CallToolRequestParams,
         call: CallOptions,
     ) -> Result<CallToolResult> {
-        self.established(methods::TOOLS_CALL)?;
         let validate = self.options().validate_tool_output;
         // Headers a tool mirrors are learned the same way; a server that
         // expects some we did not know answers -32020, and we learn then.
         if validate && !self.shared().tools.knows(&params.name) && self.offers_tools() {
-            // Learn the tool's output schema first, as the Python SDK does.
-            if let Err(e) = self.all_tools(CallOptions::default()).await {
+            // Learn the tool's output schema first, as the Python SDK does
+            // (boxed, as every cold path here: the call's future stays small).
+            if let Err(e) = Box::pin(self.all_tools(CallOptions::default())).await {
                 tracing::debug!(error = %e, "could not list tools to learn their schemas");
             }
         }
@@ -126,8 +130,11 @@ impl ClientSession {
             {
                 tracing::debug!(tool = %params.name, "header mismatch: re-listing tools and retrying once");
                 self.shared().tools_changed();
-                self.all_tools(CallOptions::new().bypass_cache()).await?;
-                self.typed_request::<CallToolRequest>(&params, &call).await?
+                Box::pin(async {
+                    self.all_tools(CallOptions::new().bypass_cache()).await?;
+                    self.typed_request::<CallToolRequest>(&params, &call).await
+                })
+                .await?
             }
             other => other?,
         };
@@ -142,63 +149,81 @@ impl ClientSession {
     }
 
     /// Lists the server's resources (one page).
-    pub fn list_resources(&self, cursor: Option<String>) -> Call<'_, ListResourcesResult> {
+    pub fn list_resources(
+        &self,
+        cursor: Option<String>,
+    ) -> Call<ListResourcesResult, impl CallOp<ListResourcesResult> + '_> {
         self.request_owned::<ListResourcesRequest>(page(cursor))
     }
 
     /// Lists every resource, following cursors.
-    pub fn list_all_resources(&self) -> Call<'_, Vec<Resource>> {
+    pub fn list_all_resources(&self) -> Call<Vec<Resource>, impl CallOp<Vec<Resource>> + '_> {
         self.all::<ListResourcesRequest, _>(|r| (r.resources, r.next_cursor))
     }
 
     /// Lists the server's resource templates (one page).
-    pub fn list_resource_templates(&self, cursor: Option<String>) -> Call<'_, ListResourceTemplatesResult> {
+    pub fn list_resource_templates(
+        &self,
+        cursor: Option<String>,
+    ) -> Call<ListResourceTemplatesResult, impl CallOp<ListResourceTemplatesResult> + '_> {
         self.request_owned::<ListResourceTemplatesRequest>(page(cursor))
     }
 
     /// Lists every resource template, following cursors.
-    pub fn list_all_resource_templates(&self) -> Call<'_, Vec<ResourceTemplate>> {
+    pub fn list_all_resource_templates(
+        &self,
+    ) -> Call<Vec<ResourceTemplate>, impl CallOp<Vec<ResourceTemplate>> + '_> {
         self.all::<ListResourceTemplatesRequest, _>(|r| (r.resource_templates, r.next_cursor))
     }
 
     /// Reads a resource.
-    pub fn read_resource(&self, uri: impl Into<String>) -> Call<'_, ReadResourceResult> {
+    pub fn read_resource(
+        &self,
+        uri: impl Into<String>,
+    ) -> Call<ReadResourceResult, impl CallOp<ReadResourceResult> + '_> {
         self.request_owned::<ReadResourceRequest>(ReadResourceRequestParams::new(uri))
     }
 
     /// Subscribes to updates of a resource: `resources/subscribe` in the
     /// initialize era, a `subscriptions/listen` filter (acknowledged by the
     /// server) in the stateless era. Updates reach the message handler.
-    pub fn subscribe_resource(&self, uri: impl Into<String>) -> Call<'_, EmptyResult> {
+    pub fn subscribe_resource(
+        &self,
+        uri: impl Into<String>,
+    ) -> Call<EmptyResult, impl CallOp<EmptyResult> + '_> {
         self.subscription(uri.into(), true)
     }
 
     /// Ends a subscription to a resource.
-    pub fn unsubscribe_resource(&self, uri: impl Into<String>) -> Call<'_, EmptyResult> {
+    pub fn unsubscribe_resource(
+        &self,
+        uri: impl Into<String>,
+    ) -> Call<EmptyResult, impl CallOp<EmptyResult> + '_> {
         self.subscription(uri.into(), false)
     }
 
-    fn subscription(&self, uri: String, on: bool) -> Call<'_, EmptyResult> {
-        Call::new(move |o| {
-            Box::pin(async move {
-                let method = if on {
-                    methods::RESOURCES_SUBSCRIBE
-                } else {
-                    methods::RESOURCES_UNSUBSCRIBE
-                };
-                let established = self.established(method)?;
-                established.era.subscribe(&self.ctx(), &uri, on, &o).await
-            })
+    fn subscription(&self, uri: String, on: bool) -> Call<EmptyResult, impl CallOp<EmptyResult> + '_> {
+        Call::new(move |o: CallOptions| async move {
+            let method = if on {
+                methods::RESOURCES_SUBSCRIBE
+            } else {
+                methods::RESOURCES_UNSUBSCRIBE
+            };
+            let established = self.established(method)?;
+            established.era.subscribe(&self.ctx(), &uri, on, &o).await
         })
     }
 
     /// Lists the server's prompts (one page).
-    pub fn list_prompts(&self, cursor: Option<String>) -> Call<'_, ListPromptsResult> {
+    pub fn list_prompts(
+        &self,
+        cursor: Option<String>,
+    ) -> Call<ListPromptsResult, impl CallOp<ListPromptsResult> + '_> {
         self.request_owned::<ListPromptsRequest>(page(cursor))
     }
 
     /// Lists every prompt, following cursors.
-    pub fn list_all_prompts(&self) -> Call<'_, Vec<Prompt>> {
+    pub fn list_all_prompts(&self) -> Call<Vec<Prompt>, impl CallOp<Vec<Prompt>> + '_> {
         self.all::<ListPromptsRequest, _>(|r| (r.prompts, r.next_cursor))
     }
 
@@ -209,7 +234,7 @@ impl ClientSession {
         &self,
         name: impl Into<String>,
         arguments: impl IntoPromptArguments,
-    ) -> Call<'_, GetPromptResult> {
+    ) -> Call<GetPromptResult, impl CallOp<GetPromptResult> + '_> {
         let mut params = GetPromptRequestParams::new(name);
         params.arguments = arguments.into_prompt_arguments();
         self.request_owned::<GetPromptRequest>(params)
@@ -218,12 +243,10 @@ impl ClientSession {
     /// Sets the level of log messages the server sends: `logging/setLevel` in
     /// the initialize era; in the stateless era every later request carries
     /// it as `_meta.logLevel`.
-    pub fn set_logging_level(&self, level: LoggingLevel) -> Call<'_, EmptyResult> {
-        Call::new(move |o| {
-            Box::pin(async move {
-                let established = self.established(methods::LOGGING_SET_LEVEL)?;
-                established.era.set_logging_level(&self.ctx(), level, &o).await
-            })
+    pub fn set_logging_level(&self, level: LoggingLevel) -> Call<EmptyResult, impl CallOp<EmptyResult> + '_> {
+        Call::new(move |o: CallOptions| async move {
+            let established = self.established(methods::LOGGING_SET_LEVEL)?;
+            established.era.set_logging_level(&self.ctx(), level, &o).await
         })
     }
 
@@ -244,15 +267,13 @@ impl ClientSession {
 
     /// Checks that the server is alive (initialize era; protocol 2026-07-28
     /// removed `ping`).
-    pub fn send_ping(&self) -> Call<'_, EmptyResult> {
-        Call::new(move |o| {
-            Box::pin(async move {
-                let established = self.established(methods::PING)?;
-                established
-                    .era
-                    .initialize_only(methods::PING, "any request shows that the server is alive")?;
-                self.typed_request::<PingRequest>(&Default::default(), &o).await
-            })
+    pub fn send_ping(&self) -> Call<EmptyResult, impl CallOp<EmptyResult> + '_> {
+        Call::new(move |o: CallOptions| async move {
+            let established = self.established(methods::PING)?;
+            established
+                .era
+                .initialize_only(methods::PING, "any request shows that the server is alive")?;
+            self.typed_request::<PingRequest>(&Default::default(), &o).await
         })
     }
 
@@ -263,7 +284,7 @@ impl ClientSession {
         reference: CompletionReference,
         argument: CompleteArgument,
         context_arguments: impl IntoPromptArguments,
-    ) -> Call<'_, CompleteResult> {
+    ) -> Call<CompleteResult, impl CallOp<CompleteResult> + '_> {
         let context = context_arguments
             .into_prompt_arguments()
             .map(|arguments| CompleteContext {
@@ -293,15 +314,13 @@ impl ClientSession {
 
     /// Asks the server for its identity and capabilities again (stateless
     /// era; served from the cache while fresh).
-    pub fn discover(&self) -> Call<'_, DiscoverResult> {
-        Call::new(move |o| {
-            Box::pin(async move {
-                self.established(methods::SERVER_DISCOVER)?
-                    .era
-                    .stateless(methods::SERVER_DISCOVER)?;
-                self.typed_request::<DiscoverRequest>(&DiscoverRequestParams::default(), &o)
-                    .await
-            })
+    pub fn discover(&self) -> Call<DiscoverResult, impl CallOp<DiscoverResult> + '_> {
+        Call::new(move |o: CallOptions| async move {
+            self.established(methods::SERVER_DISCOVER)?
+                .era
+                .stateless(methods::SERVER_DISCOVER)?;
+            self.typed_request::<DiscoverRequest>(&DiscoverRequestParams::default(), &o)
+                .await
         })
     }
 
@@ -310,39 +329,43 @@ impl ClientSession {
     /// carries the per-request `_meta`, input requests are answered through
     /// the callbacks and the request retried, and cacheable results are
     /// cached.
-    pub fn send_request<'a, M: RequestMethod>(&'a self, params: &'a M::Params) -> Call<'a, M::Result>
+    pub fn send_request<'a, M: RequestMethod>(
+        &'a self,
+        params: &'a M::Params,
+    ) -> Call<M::Result, impl CallOp<M::Result> + 'a>
     where
         M::Params: Sync,
     {
-        Call::new(move |o| Box::pin(async move { self.typed_request::<M>(params, &o).await }))
+        Call::new(move |o: CallOptions| async move { self.typed_request::<M>(params, &o).await })
     }
 
-    fn request_owned<M: RequestMethod>(&self, params: M::Params) -> Call<'_, M::Result>
+    fn request_owned<M: RequestMethod>(
+        &self,
+        params: M::Params,
+    ) -> Call<M::Result, impl CallOp<M::Result> + '_>
     where
         M::Params: Send + Sync + 'static,
         M::Result: Send,
     {
-        Call::new(move |o| Box::pin(async move { self.typed_request::<M>(&params, &o).await }))
+        Call::new(move |o: CallOptions| async move { self.typed_request::<M>(&params, &o).await })
     }
 
-    fn all<M, T>(&self, split: Split<M::Result, T>) -> Call<'_, Vec<T>>
+    fn all<M, T>(&self, split: Split<M::Result, T>) -> Call<Vec<T>, impl CallOp<Vec<T>> + '_>
     where
         M: RequestMethod<Params = PaginatedRequestParams> + 'static,
         M::Result: Send + 'static,
         T: Send + 'static,
     {
-        Call::new(move |o| {
-            Box::pin(async move {
-                all_pages(
-                    M::METHOD,
-                    |c| {
-                        let o = o.clone();
-                        async move { self.typed_request::<M>(&page(c), &o).await }
-                    },
-                    split,
-                )
-                .await
-            })
+        Call::new(move |o: CallOptions| async move {
+            all_pages(
+                M::METHOD,
+                |c| {
+                    let o = o.clone();
+                    async move { self.typed_request::<M>(&page(c), &o).await }
+                },
+                split,
+            )
+            .await
         })
     }
 
@@ -369,18 +392,16 @@ impl ClientSession {
         &'a self,
         params: &'a M::Params,
         input: Option<(&'a InputResponses, Option<&'a str>)>,
-    ) -> Call<'a, RoundResult<M::Result>>
+    ) -> Call<RoundResult<M::Result>, impl CallOp<RoundResult<M::Result>> + 'a>
     where
         M::Params: Sync,
     {
-        Call::new(move |o| {
-            Box::pin(async move {
-                let established = self.established(M::METHOD)?;
-                let stateless = established.era.stateless(M::METHOD)?;
-                stateless
-                    .request_once(&self.ctx(), M::METHOD, params, input, &o)
-                    .await
-            })
+        Call::new(move |o: CallOptions| async move {
+            let established = self.established(M::METHOD)?;
+            let stateless = established.era.stateless(M::METHOD)?;
+            stateless
+                .request_once(&self.ctx(), M::METHOD, params, input, &o)
+                .await
         })
     }
 }

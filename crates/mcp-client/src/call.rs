@@ -2,11 +2,11 @@
 //! and awaiting it sends the request.
 
 use std::fmt;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_jsonrpc::BoxFuture;
 use mcp_types::ProgressNotificationParams;
 use tokio_util::sync::CancellationToken;
 
@@ -33,13 +33,40 @@ use crate::options::CallOptions;
 /// # let _ = (tools, result);
 /// # Ok(()) }
 /// ```
+///
+/// Awaiting it allocates nothing of its own: the request's future is built
+/// in place (a program that keeps calls in a collection boxes
+/// `call.into_future()`).
 #[must_use = "a call does nothing until it is awaited"]
-pub struct Call<'a, T> {
+pub struct Call<T, Op> {
     options: CallOptions,
-    run: Box<dyn FnOnce(CallOptions) -> BoxFuture<'a, Result<T>> + Send + 'a>,
+    op: Op,
+    result: PhantomData<fn() -> T>,
 }
 
-impl<T> fmt::Debug for Call<'_, T> {
+/// What a [`Call`] runs once its options are set: implemented for every
+/// closure from [`CallOptions`] to the request's future.
+pub trait CallOp<T>: Send {
+    /// The request's future.
+    type Future: Future<Output = Result<T>> + Send;
+
+    /// Starts the request with `options`.
+    fn run(self, options: CallOptions) -> Self::Future;
+}
+
+impl<T, F, Fut> CallOp<T> for F
+where
+    F: FnOnce(CallOptions) -> Fut + Send,
+    Fut: Future<Output = Result<T>> + Send,
+{
+    type Future = Fut;
+
+    fn run(self, options: CallOptions) -> Fut {
+        self(options)
+    }
+}
+
+impl<T, Op> fmt::Debug for Call<T, Op> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
             .field("options", &self.options)
@@ -47,12 +74,13 @@ impl<T> fmt::Debug for Call<'_, T> {
     }
 }
 
-impl<'a, T> Call<'a, T> {
-    /// A call that `run` makes with the options set on it.
-    pub(crate) fn new(run: impl FnOnce(CallOptions) -> BoxFuture<'a, Result<T>> + Send + 'a) -> Self {
+impl<T, Op: CallOp<T>> Call<T, Op> {
+    /// A call that `op` makes with the options set on it.
+    pub(crate) fn new(op: Op) -> Self {
         Call {
             options: CallOptions::default(),
-            run: Box::new(run),
+            op,
+            result: PhantomData,
         }
     }
 
@@ -96,11 +124,11 @@ impl<'a, T> Call<'a, T> {
     }
 }
 
-impl<'a, T: 'a> IntoFuture for Call<'a, T> {
+impl<T, Op: CallOp<T>> IntoFuture for Call<T, Op> {
     type Output = Result<T>;
-    type IntoFuture = BoxFuture<'a, Result<T>>;
+    type IntoFuture = Op::Future;
 
     fn into_future(self) -> Self::IntoFuture {
-        (self.run)(self.options)
+        self.op.run(self.options)
     }
 }

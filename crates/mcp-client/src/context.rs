@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 /// It keeps nothing alive: [`session`](RequestContext::session) hands out
 /// the session only while someone else holds it.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct RequestContext {
     pub(crate) request_id: Option<RequestId>,
     pub(crate) input_key: Option<String>,

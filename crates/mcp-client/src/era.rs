@@ -68,7 +68,9 @@ impl EraState {
                     .exchange(&cx.shared.options, method, params, Additions::default(), call)
                     .await
             }
-            EraState::Stateless(s) => s.request(cx, method, params, call).await,
+            // Boxed: the stateless pipeline's state (cache, input rounds,
+            // tasks) would otherwise make every request's future as large.
+            EraState::Stateless(s) => Box::pin(s.request(cx, method, params, call)).await,
         }
     }
 

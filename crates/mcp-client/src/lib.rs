@@ -204,7 +204,7 @@ mod wire;
 
 pub use api::MAX_PAGES;
 pub use args::{IntoArguments, IntoPromptArguments};
-pub use call::Call;
+pub use call::{Call, CallOp};
 pub use context::RequestContext;
 pub use error::{ClientError, Result};
 pub use hooks::McpHooks;

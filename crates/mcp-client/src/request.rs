@@ -23,9 +23,12 @@ impl ClientSession {
         let cx = self.ctx();
         match established.era.request(&cx, method, params, call).await {
             Err(e) if e.is_session_expired() => {
-                self.renew_handshake(established.generation).await?;
-                let established = self.established(method)?;
-                established.era.request(&cx, method, params, call).await
+                Box::pin(async {
+                    self.renew_handshake(established.generation).await?;
+                    let established = self.established(method)?;
+                    established.era.request(&cx, method, params, call).await
+                })
+                .await
             }
             other => other,
         }
