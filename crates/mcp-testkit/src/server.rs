@@ -161,7 +161,7 @@ impl Handler for ExampleServer {
                     methods::SUBSCRIPTIONS_LISTEN => {
                         self.state.listens.listen(&cx.id, &params, &cx.peer).await?
                     }
-                    m if stateless::legacy_only(m) => {
+                    m if stateless::initialize_era_only(m) => {
                         return Err(not_found(m, " (not available in 2026-07-28)"))
                     }
                     _ => {

@@ -52,7 +52,7 @@ fn modern_only(method: &str) -> bool {
 }
 
 /// Methods of the `initialize` era that 2026-07-28 removed.
-pub(crate) fn legacy_only(method: &str) -> bool {
+pub(crate) fn initialize_era_only(method: &str) -> bool {
     matches!(
         method,
         methods::INITIALIZE
