@@ -11,7 +11,7 @@ pub(super) fn sampled_reply() -> String {
     format!("model {SAMPLING_MODEL} says: {SAMPLED_TEXT}")
 }
 
-/// The Python server, with `args` (e.g. `--initialize_era-only`).
+/// The Python server, with `args` (e.g. `--initialize-era-only`).
 fn python_server(args: &[&str]) -> Result<StdioServerParameters> {
     let python = env_path("MCP_INTEROP_PYTHON")?;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -53,8 +53,8 @@ async fn python_sdk_stdio_initialize_era() -> Result<()> {
 #[ignore = "needs peers installed by `cargo xtask interop`"]
 async fn python_sdk_stdio_initialize_only_auto() -> Result<()> {
     run_python(
-        "python SDK initialize_era-only, auto mode",
-        &["--initialize_era-only"],
+        "python SDK initialize-era-only, auto mode",
+        &["--initialize-era-only"],
         ProtocolMode::Auto,
         true,
     )
@@ -67,7 +67,7 @@ async fn python_sdk_stdio_initialize_only_auto() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs peers installed by `cargo xtask interop`"]
 async fn python_sdk_stdio_pinned_stateless_refused() -> Result<()> {
-    let params = python_server(&["--initialize_era-only"])?
+    let params = python_server(&["--initialize-era-only"])?
         .stderr(StderrMode::forward_to(|line| eprintln!("[server stderr] {line}")));
     let started = stdio_client(&params)
         .await
@@ -81,7 +81,7 @@ async fn python_sdk_stdio_pinned_stateless_refused() -> Result<()> {
     let took = start.elapsed();
     session.close().await;
     let gone = wait_until(Duration::from_secs(10), || !process_alive(pid)).await;
-    eprintln!("pinned 2026-07-28 against a initialize_era-only server, after {took:?}: {outcome:?}");
+    eprintln!("pinned 2026-07-28 against a initialize-era-only server, after {took:?}: {outcome:?}");
     match outcome {
         Err(_) => bail!("the pinned handshake did not fail within {HANDSHAKE_LIMIT:?}"),
         Ok(Ok(init)) => bail!("a pinned 2026-07-28 handshake succeeded: {init:?}"),

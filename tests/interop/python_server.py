@@ -26,9 +26,9 @@ Used by `tests/interop.rs` (`cargo xtask interop`). It offers:
 
 Protocol era: on stdio, mcp 2.x serves both eras on one entry point
 (`Server.run` -> `serve_dual_era_loop`): the client's first request decides.
-An `initialize` request opens the legacy (initialize-era) connection; a first
+An `initialize` request opens the initialize-era connection; a first
 request carrying the 2026-07-28 `_meta` envelope (e.g. `server/discover`)
-opens the modern (stateless) one. With `--legacy-only` the server is driven
+opens the stateless one. With `--initialize-era-only` the server is driven
 by `serve_loop` instead, which serves the handshake era only: a
 `server/discover` before `initialize` gets -32601/-32602, so a dual-era
 client falls back to `initialize`.
@@ -72,7 +72,7 @@ from pydantic import BaseModel, Field
 
 warnings.simplefilter("ignore", MCPDeprecationWarning)
 
-LEGACY_ONLY = "--legacy-only" in sys.argv[1:]
+INITIALIZE_ERA_ONLY = "--initialize-era-only" in sys.argv[1:]
 HTTP_PORT = int(sys.argv[sys.argv.index("--http") + 1]) if "--http" in sys.argv[1:] else None
 
 mcp = MCPServer(
@@ -315,7 +315,7 @@ mcp._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestPara
 
 
 
-async def run_legacy_only() -> None:
+async def run_initialize_era_only() -> None:
     """Serves the initialize era only (no dual-era routing)."""
     from mcp.server.runner import serve_loop
     from mcp.server.stdio import stdio_server
@@ -347,7 +347,7 @@ if HTTP_PORT is not None:
 if __name__ == "__main__":
     if HTTP_PORT is not None:
         mcp.run("streamable-http", host="127.0.0.1", port=HTTP_PORT)
-    elif LEGACY_ONLY:
-        anyio.run(run_legacy_only)
+    elif INITIALIZE_ERA_ONLY:
+        anyio.run(run_initialize_era_only)
     else:
         mcp.run("stdio")
