@@ -241,6 +241,10 @@ impl ClientSession {
                 {
                     return Err(e)
                 }
+                // A silent server used up the whole handshake: say so.
+                Err(e) if e.is_timeout() && deadline.left(methods::SERVER_DISCOVER).is_err() => {
+                    return Err(e)
+                }
                 Err(e) if fallback => {
                     tracing::debug!(error = %e, "server/discover failed: a server of the initialize era");
                     return Ok(Probe::Initialize(None));

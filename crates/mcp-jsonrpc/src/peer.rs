@@ -303,7 +303,7 @@ async fn call(
     let cap = options.max_total.map(|m| start + m);
     // The deadline from `now` and the bound it comes from.
     let deadline_from = |now: Instant| match cap {
-        Some(cap) if cap <= now + timeout => (cap, TimeoutKind::Total),
+        Some(cap) if cap < now + timeout => (cap, TimeoutKind::Total),
         _ => (now + timeout, TimeoutKind::Idle),
     };
     let reset = (options.reset_timeout_on_progress && options.progress_token.is_some())
