@@ -21,12 +21,18 @@ use crate::session;
 use crate::shared::{is_jsonrpc_error, status_failure, Control, Shared, SESSION_ID};
 use crate::stream::{read_stream, StreamEnd};
 
-/// Sends `req` and delivers what comes back; returns its id when done so
-/// that the main loop forgets it. `fallback` allows the switch to HTTP+SSE
-/// when `initialize` is refused.
-pub(crate) async fn request_task(shared: Arc<Shared>, req: Request, fallback: bool) -> RequestId {
+/// Sends `req` (whose `params`, parsed once by the caller, give its
+/// headers) and delivers what comes back; returns its id when done so that
+/// the main loop forgets it. `fallback` allows the switch to HTTP+SSE when
+/// `initialize` is refused.
+pub(crate) async fn request_task(
+    shared: Arc<Shared>,
+    req: Request,
+    params: Option<Value>,
+    fallback: bool,
+) -> RequestId {
     let id = req.id.clone();
-    if let Err(e) = run(&shared, &req, fallback).await {
+    if let Err(e) = run(&shared, &req, params.as_ref(), fallback).await {
         shared.fail(&id, e).await;
     }
     id
@@ -37,14 +43,15 @@ pub(crate) fn is_stateless(params: Option<&Value>) -> bool {
     meta_version(params).is_some()
 }
 
-async fn run(shared: &Shared, req: &Request, fallback: bool) -> Result<(), HttpError> {
-    let params: Option<Value> = req
-        .params
-        .as_ref()
-        .and_then(|p| serde_json::from_str(p.get()).ok());
-    let stateless = is_stateless(params.as_ref());
+async fn run(
+    shared: &Shared,
+    req: &Request,
+    params: Option<&Value>,
+    fallback: bool,
+) -> Result<(), HttpError> {
+    let stateless = is_stateless(params);
     let method = req.method.as_ref();
-    let headers = shared.post_headers(Some(method), params.as_ref());
+    let headers = shared.post_headers(Some(method), params);
     let session = headers.get(SESSION_ID).cloned();
     let body = Bytes::from(req.to_vec());
     let (resp, at) = shared

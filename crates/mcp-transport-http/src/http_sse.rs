@@ -7,14 +7,14 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use http::Method;
-use mcp_jsonrpc::{CloseReason, Inbound, Message, RequestId, TransportError};
+use mcp_jsonrpc::{CloseReason, Message, RequestId};
 use url::Url;
 
 use crate::client::{content_type, same_origin, Wait};
 use crate::error::{snippet, HttpError};
 use crate::event_stream::SseReader;
 use crate::shared::{status_failure, Control, Shared};
-use crate::stream::is_message;
+use crate::stream::{inbound, is_message};
 
 /// Opens the event stream and waits for the `endpoint` event. Returns the
 /// POST endpoint and the stream, to be read by [`stream_task`].
@@ -85,11 +85,7 @@ pub(crate) async fn stream_task(shared: Arc<Shared>, mut reader: SseReader) -> O
                 if !is_message(&ev) {
                     continue;
                 }
-                let item = match Message::from_slice(ev.data.as_bytes()) {
-                    Ok(m) => Inbound::Message(m),
-                    Err(e) => Inbound::Report(TransportError::Malformed(e)),
-                };
-                if !shared.emit(item).await {
+                if !shared.emit(inbound(&ev)).await {
                     return None;
                 }
             }

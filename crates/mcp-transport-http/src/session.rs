@@ -11,13 +11,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT};
 use http::{Method, StatusCode};
-use mcp_jsonrpc::{Inbound, Message, RequestId, TransportError};
+use mcp_jsonrpc::RequestId;
 
 use crate::client::{content_type, Wait};
 use crate::error::{snippet, HttpError};
 use crate::event_stream::SseReader;
 use crate::shared::{Shared, LAST_EVENT_ID, SESSION_ID};
-use crate::stream::{is_message, read_stream, StreamEnd};
+use crate::stream::{inbound, is_message, read_stream, StreamEnd};
 
 /// Default wait before reconnecting when the server gave no `retry`.
 const DEFAULT_RETRY: Duration = Duration::from_millis(500);
@@ -150,11 +150,7 @@ pub(crate) async fn get_stream_task(shared: Arc<Shared>, mut first: Option<Opene
                     if !is_message(&ev) {
                         continue;
                     }
-                    let item = match Message::from_slice(ev.data.as_bytes()) {
-                        Ok(m) => Inbound::Message(m),
-                        Err(e) => Inbound::Report(TransportError::Malformed(e)),
-                    };
-                    if !shared.emit(item).await {
+                    if !shared.emit(inbound(&ev)).await {
                         return None;
                     }
                 }

@@ -28,6 +28,15 @@ pub(crate) fn is_message(event: &Event) -> bool {
     !event.data.trim().is_empty() && event.event.as_deref().is_none_or(|e| e == "message")
 }
 
+/// What a message event of a stream that answers no one request (the GET
+/// stream, the HTTP+SSE stream) hands to the engine.
+pub(crate) fn inbound(event: &Event) -> Inbound {
+    match Message::from_slice(event.data.as_bytes()) {
+        Ok(m) => Inbound::Message(m),
+        Err(e) => Inbound::Report(TransportError::Malformed(e)),
+    }
+}
+
 /// Reads the response stream of request `id`, delivering each message.
 pub(crate) async fn read_stream(shared: &Shared, mut reader: SseReader, id: &RequestId) -> StreamEnd {
     loop {

@@ -171,14 +171,15 @@ impl Loop {
         }
         match msg {
             Message::Request(req) => {
-                let stateless = req
+                // Parsed once: the headers mirror the body.
+                let params: Option<serde_json::Value> = req
                     .params
                     .as_ref()
-                    .and_then(|p| serde_json::from_str(p.get()).ok())
-                    .is_some_and(|p| is_stateless(Some(&p)));
+                    .and_then(|p| serde_json::from_str(p.get()).ok());
+                let stateless = is_stateless(params.as_ref());
                 let id = req.id.clone();
                 let fallback = self.mode == HttpTransportMode::Auto;
-                let task = exchange::request_task(self.shared.clone(), req, fallback);
+                let task = exchange::request_task(self.shared.clone(), req, params, fallback);
                 let task = self.tasks.spawn(async move { Some(task.await) });
                 self.inflight.insert(id, InFlight { task, stateless });
             }
