@@ -77,10 +77,11 @@ impl std::str::FromStr for ProtocolMode {
     type Err = String;
 
     /// `auto`, `initialize`, or a supported version such as `2025-06-18`.
+    /// `legacy`, the spelling of earlier releases, still means `initialize`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "auto" => Ok(ProtocolMode::Auto),
-            "initialize" => Ok(ProtocolMode::Initialize),
+            "initialize" | "legacy" => Ok(ProtocolMode::Initialize),
             v if mcp_types::version::is_supported(v) => Ok(ProtocolMode::Pinned(v.to_owned())),
             other => Err(format!(
                 "unknown protocol `{other}`: use auto, initialize or one of {}",
@@ -380,5 +381,25 @@ impl CallOptions {
     pub fn on_progress(mut self, f: impl Fn(ProgressNotificationParams) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProtocolMode;
+
+    #[test]
+    fn protocol_modes_parse_from_their_names() {
+        assert_eq!("auto".parse(), Ok(ProtocolMode::Auto));
+        assert_eq!("initialize".parse(), Ok(ProtocolMode::Initialize));
+        assert_eq!("legacy".parse(), Ok(ProtocolMode::Initialize));
+        assert_eq!(
+            "2025-06-18".parse(),
+            Ok(ProtocolMode::Pinned("2025-06-18".into()))
+        );
+        let Err(err) = "2099-01-01".parse::<ProtocolMode>() else {
+            panic!("an unknown version parsed");
+        };
+        assert!(err.contains("use auto, initialize or one of"), "{err}");
     }
 }
