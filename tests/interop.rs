@@ -1,4 +1,5 @@
-//! Interoperability with real MCP peers, over stdio and HTTP (`interop/http.rs`).
+//! Interoperability with real MCP peers, over stdio, HTTP (`interop/http.rs`)
+//! and WebSocket (`interop/websocket.rs`).
 //!
 //! The peers are installed, pinned, by `cargo xtask interop`, which runs these
 //! tests with their paths in the environment:
@@ -9,7 +10,10 @@
 //!   reference server);
 //! - `MCP_INTEROP_PYTHON`: the Python of a venv with the Python SDK (`mcp`),
 //!   which runs `tests/interop/python_server.py` (dual-era on one stdio entry
-//!   point, or initialize-era only with `--initialize_era-only`).
+//!   point, or initialize-era only with `--initialize-era-only`);
+//! - `MCP_INTEROP_PYTHON1`: the Python of a venv with the Python SDK 1.x
+//!   (`mcp` 1.30.0, the last line with a WebSocket server transport), which
+//!   runs `tests/interop/python_ws_server.py`.
 //!
 //! The client runs in its default [`ProtocolMode::Auto`] unless a test says
 //! otherwise: it probes with `server/discover` and speaks 2026-07-28 with a
@@ -315,3 +319,5 @@ mod everything;
 mod http;
 #[path = "interop/python.rs"]
 mod python;
+#[path = "interop/websocket.rs"]
+mod websocket;

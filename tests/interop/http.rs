@@ -25,13 +25,13 @@ use super::*;
 const START_LIMIT: Duration = Duration::from_secs(20);
 
 /// A loopback port free right now (bound, then released).
-fn free_port() -> Result<u16> {
+pub(super) fn free_port() -> Result<u16> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("bind 127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
 }
 
 /// A server process in its own process group; dropping it kills the group.
-struct ServerProcess {
+pub(super) struct ServerProcess {
     name: String,
     child: Child,
     port: u16,
@@ -40,7 +40,7 @@ struct ServerProcess {
 impl ServerProcess {
     /// Starts `program args` with `env`, its output forwarded line by line to
     /// the test's stderr, and waits (bounded) until `port` accepts.
-    async fn start(
+    pub(super) async fn start(
         name: &str,
         program: &std::path::Path,
         args: &[String],
@@ -89,6 +89,10 @@ impl ServerProcess {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    pub(super) fn port(&self) -> u16 {
+        self.port
+    }
+
     fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -132,7 +136,7 @@ fn forward(name: &str, pipe: Option<impl Read + Send + 'static>) {
 /// Runs `body` on a session over `transport` in `mode`, initialized, within
 /// [`TEST_TIMEOUT`]; always closes the session, then kills the server and
 /// checks that it is gone.
-async fn with_http<F, Fut>(
+pub(super) async fn with_http<F, Fut>(
     mut server: ServerProcess,
     transport: mcp_jsonrpc::Transport,
     seen: &Arc<Seen>,

@@ -7,7 +7,10 @@
 //!   TypeScript SDK, over stdio, Streamable HTTP and HTTP+SSE;
 //! - a Python venv with the Python SDK `mcp`, which runs
 //!   `tests/interop/python_server.py` over stdio and Streamable HTTP, in
-//!   both protocol eras.
+//!   both protocol eras;
+//! - a second venv with the Python SDK 1.x (`mcp` 1.30.0, `websockets`,
+//!   `uvicorn`), whose WebSocket server transport runs
+//!   `tests/interop/python_ws_server.py`.
 //!
 //! HTTP servers listen on loopback ports chosen at run time by the tests.
 //!
@@ -67,11 +70,50 @@ typing_extensions==4.16.0
 uvicorn==0.54.0
 ";
 
+/// The Python SDK line that still ships a WebSocket server transport
+/// (`mcp.server.websocket`, removed in 2.0).
+const PY_MCP1_VERSION: &str = "1.30.0";
+/// Every package of its venv, pinned (as resolved for `mcp==1.30.0
+/// websockets uvicorn` when this was written).
+const PY_MCP1_CONSTRAINTS: &str = "\
+annotated-types==0.8.0
+anyio==4.16.0
+attrs==26.1.0
+certifi==2026.10.19.post1
+cffi==2.1.1
+click==8.5.1
+cryptography==50.0.2
+h11==0.16.0
+httpcore==1.0.9
+httpx==0.28.1
+httpx-sse==0.4.3
+idna==3.20
+jsonschema==4.26.0
+jsonschema-specifications==2025.9.1
+mcp==1.30.0
+pycparser==3.12
+pydantic==2.14.4
+pydantic-settings==2.16.3
+pydantic_core==2.50.5
+PyJWT==2.15.1
+python-dotenv==1.2.4
+python-multipart==0.0.34
+referencing==0.37.0
+rpds-py==2026.9.1
+sse-starlette==3.7.0
+starlette==1.10.0
+typing-inspection==0.4.5
+typing_extensions==4.16.0
+uvicorn==0.54.0
+websockets==17.4
+";
+
 /// Where the installed peers are.
 struct Peers {
     node: PathBuf,
     everything: PathBuf,
     python: PathBuf,
+    python1: PathBuf,
 }
 
 /// Installs the peers (unless already there) and runs the interop tests.
@@ -108,7 +150,8 @@ pub fn interop(args: &[String]) -> Result<()> {
     .args(test_args)
     .env("MCP_INTEROP_NODE", &peers.node)
     .env("MCP_INTEROP_EVERYTHING", &peers.everything)
-    .env("MCP_INTEROP_PYTHON", &peers.python);
+    .env("MCP_INTEROP_PYTHON", &peers.python)
+    .env("MCP_INTEROP_PYTHON1", &peers.python1);
     run("interop tests", &mut cmd)?;
     eprintln!(
         "\nxtask interop: all interop tests passed in {:.1}s",
@@ -121,11 +164,18 @@ fn install() -> Result<Peers> {
     let tools = tools_dir()?;
     let node = install_node(&tools)?;
     let everything = install_everything(&tools)?;
-    let python = install_python(&tools)?;
+    let python = install_python(&tools, PY_MCP_VERSION, PY_CONSTRAINTS, &[])?;
+    let python1 = install_python(
+        &tools,
+        PY_MCP1_VERSION,
+        PY_MCP1_CONSTRAINTS,
+        &["websockets", "uvicorn"],
+    )?;
     Ok(Peers {
         node,
         everything,
         python,
+        python1,
     })
 }
 
@@ -167,20 +217,23 @@ fn install_everything(tools: &Path) -> Result<PathBuf> {
     Ok(entry)
 }
 
-fn install_python(tools: &Path) -> Result<PathBuf> {
-    let dir = tools.join(format!("py-mcp-{PY_MCP_VERSION}"));
+/// A venv with the Python SDK `mcp==version` and `extra` packages, every
+/// package pinned by `constraints`.
+fn install_python(tools: &Path, version: &str, constraints: &str, extra: &[&str]) -> Result<PathBuf> {
+    let dir = tools.join(format!("py-mcp-{version}"));
     let python = dir.join("bin").join("python");
-    let stamp = format!("mcp=={PY_MCP_VERSION}\n{PY_CONSTRAINTS}");
+    let extras: String = extra.iter().map(|e| format!(" {e}")).collect();
+    let stamp = format!("mcp=={version}{extras}\n{constraints}");
     if !is_installed(&dir, &stamp) {
         fresh_dir(&dir)?;
         run(
             "create Python venv",
             Command::new("python3").arg("-m").arg("venv").arg(&dir),
         )?;
-        let constraints = dir.join("constraints.txt");
-        fs::write(&constraints, PY_CONSTRAINTS).context("could not write constraints.txt")?;
+        let constraints_file = dir.join("constraints.txt");
+        fs::write(&constraints_file, constraints).context("could not write constraints.txt")?;
         run(
-            &format!("install mcp {PY_MCP_VERSION}"),
+            &format!("install mcp {version}"),
             Command::new(&python)
                 .args([
                     "-m",
@@ -191,8 +244,9 @@ fn install_python(tools: &Path) -> Result<PathBuf> {
                     "--no-input",
                 ])
                 .arg("--constraint")
-                .arg(&constraints)
-                .arg(format!("mcp=={PY_MCP_VERSION}")),
+                .arg(&constraints_file)
+                .arg(format!("mcp=={version}"))
+                .args(extra),
         )?;
         write_stamp(&dir, &stamp)?;
     }
@@ -200,14 +254,14 @@ fn install_python(tools: &Path) -> Result<PathBuf> {
         .args(["-c", "import importlib.metadata as m; print(m.version('mcp'))"])
         .output()
         .with_context(|| format!("could not run {}", python.display()))?;
-    let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    if version != PY_MCP_VERSION {
+    let found = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if found != version {
         let _ = fs::remove_file(dir.join(STAMP));
         bail!(
-            "the venv at {} has mcp {version:?}, expected {PY_MCP_VERSION}",
+            "the venv at {} has mcp {found:?}, expected {version}",
             dir.display()
         );
     }
-    eprintln!("python: {} (mcp {version})", python.display());
+    eprintln!("python: {} (mcp {found})", python.display());
     Ok(python)
 }

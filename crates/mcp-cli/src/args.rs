@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
     version,
     about,
     override_usage = "mcp [OPTIONS] [COMMAND] [ARGS] [-- SERVER_COMMAND ARGS... | --url URL]",
-    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'"
+    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'\n  mcp tools --url ws://127.0.0.1:8000/ws"
 )]
 pub(crate) struct Cli {
     /// Print protocol results as JSON on stdout.
@@ -22,14 +22,17 @@ pub(crate) struct Cli {
     /// Extra environment variable for the server process (repeatable).
     #[arg(long = "env", value_name = "K=V", global = true)]
     pub(crate) env: Vec<String>,
-    /// Connect over HTTP to this MCP endpoint instead of starting a server.
+    /// Connect to this MCP endpoint instead of starting a server: over HTTP
+    /// (`http://`, `https://`) or WebSocket (`ws://`, `wss://`).
     #[arg(long, value_name = "URL", global = true)]
     pub(crate) url: Option<String>,
-    /// With --url: `auto` (Streamable HTTP, falling back to HTTP+SSE),
-    /// `http` (Streamable HTTP only) or `sse` (the 2024-11-05 HTTP+SSE).
+    /// With an HTTP --url: `auto` (Streamable HTTP, falling back to
+    /// HTTP+SSE), `http` (Streamable HTTP only) or `sse` (the 2024-11-05
+    /// HTTP+SSE).
     #[arg(long, value_name = "auto|http|sse", default_value = "auto", global = true)]
     pub(crate) transport: TransportChoice,
-    /// With --url: an extra HTTP header, `'Name: value'` (repeatable).
+    /// With --url: an extra HTTP header (on the upgrade request for
+    /// WebSocket), `'Name: value'` (repeatable).
     #[arg(long = "header", value_name = "'K: V'", global = true)]
     pub(crate) headers: Vec<String>,
     /// Protocol: `auto` (probe for 2026-07-28, else the `initialize`

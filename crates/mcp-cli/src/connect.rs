@@ -8,11 +8,13 @@ use mcp_client::types::Implementation;
 use mcp_client::{ClientError, ClientSession, ClientSessionOptions, Connection};
 use mcp_transport_http::{HttpTransportMode, SseServerParameters, StreamableHttpParameters};
 use mcp_transport_stdio::StdioServerParameters;
+use mcp_transport_ws::WebSocketParameters;
 
 use crate::args::{Cli, TransportChoice};
 use crate::{UsageError, SERVE_EXAMPLE};
 
-/// Starts the server (or reaches it over HTTP) and performs the handshake.
+/// Starts the server (or reaches it over HTTP or WebSocket) and performs
+/// the handshake.
 pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSession> {
     if !cli.timeout.is_finite() || cli.timeout <= 0.0 {
         return Err(UsageError(format!(
@@ -29,7 +31,11 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
                     UsageError("give either --url or a server command after --, not both".into()).into(),
                 );
             }
-            http_connection(cli, url, timeout)?
+            if is_websocket(url) {
+                ws_connection(cli, url, timeout)?
+            } else {
+                http_connection(cli, url, timeout)?
+            }
         }
         None => stdio_connection(cli, server)?,
     };
@@ -49,7 +55,14 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
     })
 }
 
-fn http_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection> {
+/// True for a `ws://` or `wss://` URL.
+fn is_websocket(url: &str) -> bool {
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    matches!(scheme.as_deref(), Some("ws" | "wss"))
+}
+
+/// The `--header` options as name-value pairs.
+fn headers(cli: &Cli) -> Result<Vec<(String, String)>> {
     let mut headers = Vec::new();
     for header in &cli.headers {
         let (k, v) = header
@@ -57,6 +70,24 @@ fn http_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection
             .ok_or_else(|| UsageError(format!("--header takes 'Name: value', got `{header}`")))?;
         headers.push((k.trim().to_owned(), v.trim().to_owned()));
     }
+    Ok(headers)
+}
+
+fn ws_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection> {
+    if cli.transport != TransportChoice::Auto {
+        return Err(UsageError(format!(
+            "--transport chooses an HTTP transport; `{url}` is a WebSocket URL"
+        ))
+        .into());
+    }
+    Ok(WebSocketParameters::new(url)
+        .headers(headers(cli)?)
+        .connect_timeout(timeout)
+        .into())
+}
+
+fn http_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection> {
+    let headers = headers(cli)?;
     Ok(match cli.transport {
         TransportChoice::Sse => {
             let mut params = SseServerParameters::new(url).timeout(timeout);

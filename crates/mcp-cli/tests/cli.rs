@@ -220,3 +220,65 @@ fn a_dying_server_shows_its_last_words_on_stderr() {
         "{err}"
     );
 }
+
+/// Runs the test kit's WebSocket server in a runtime of its own while `f`
+/// drives the binary.
+fn with_ws_server<T>(behaviour: mcp_testkit::WsBehaviour, f: impl FnOnce(&str) -> T) -> T {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let server = runtime
+        .block_on(mcp_testkit::WsServer::start(behaviour))
+        .expect("bind 127.0.0.1:0");
+    let out = f(&server.url);
+    runtime.block_on(async move { drop(server) });
+    out
+}
+
+#[test]
+fn websocket_urls_are_spoken_to_over_websocket_in_both_eras() {
+    with_ws_server(mcp_testkit::WsBehaviour::Serve, |url| {
+        for protocol in ["auto", "initialize"] {
+            let o = mcp(&[
+                "--json",
+                "--protocol",
+                protocol,
+                "--url",
+                url,
+                "call",
+                "echo",
+                "message=over ws",
+            ]);
+            assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+            assert_eq!(json(&o)["content"][0]["text"], "over ws");
+        }
+        let o = mcp(&["--url", url, "--transport", "sse", "tools"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("is a WebSocket URL"), "{}", stderr(&o));
+    });
+}
+
+#[test]
+fn websocket_failures_say_what_happened() {
+    with_ws_server(mcp_testkit::WsBehaviour::NoSubprotocol, |url| {
+        let o = mcp(&["--url", url, "tools"]);
+        assert_eq!(o.status.code(), Some(3));
+        assert!(
+            stderr(&o).contains("without the `mcp` subprotocol"),
+            "{}",
+            stderr(&o)
+        );
+    });
+    with_ws_server(mcp_testkit::WsBehaviour::DropOnCall, |url| {
+        let o = mcp(&["--url", url, "call", "echo", "message=hi"]);
+        assert_eq!(o.status.code(), Some(3));
+        assert!(
+            stderr(&o).contains("without a WebSocket close frame"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    });
+}

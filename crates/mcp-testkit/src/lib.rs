@@ -16,6 +16,10 @@
 //! - [`example_server`] and [`serve_if_asked`]: a program (a doc example,
 //!   an example of `examples/`) starts itself as the example server over
 //!   real stdio.
+//! - [`WsServer`]: the example server over a loopback WebSocket, which
+//!   [`WsBehaviour`] can make refuse the subprotocol, drop or close the
+//!   connection in the middle of a call, send garbage, go deaf or send an
+//!   oversized frame.
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
 //!   `huge` and `garbage` tools, and environment variables read by
 //!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`).
@@ -44,9 +48,11 @@ mod spawn;
 mod stateless;
 mod tasks;
 mod tools;
+mod ws;
 
 pub use fixtures::{
     example_session, scripted_pair, scripted_session, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT,
 };
 pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};
 pub use spawn::{example_server, serve_if_asked, SERVE_EXAMPLE_ENV};
+pub use ws::{WsBehaviour, WsServer};
