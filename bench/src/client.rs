@@ -43,10 +43,10 @@ pub(crate) enum Impl {
 }
 
 /// What one run measured.
-struct Figures {
-    spawn_to_init: Duration,
-    sequential: Duration,
-    in_flight: Duration,
+pub(crate) struct Figures {
+    pub(crate) spawn_to_init: Duration,
+    pub(crate) sequential: Duration,
+    pub(crate) in_flight: Duration,
 }
 
 /// Runs one client against `server` and returns its JSON line.
@@ -56,13 +56,18 @@ pub(crate) async fn run(which: Impl, server: &[String]) -> Result<Value> {
         Impl::Ours => ("ours", ours(program, args).await?),
         Impl::Raw => ("raw", raw(program, args).await?),
     };
-    Ok(json!({
+    Ok(figures_line(name, &figures))
+}
+
+/// The JSON line of one run.
+pub(crate) fn figures_line(name: &str, figures: &Figures) -> Value {
+    json!({
         "impl": name,
         "spawn_to_init_ms": figures.spawn_to_init.as_secs_f64() * 1e3,
         "seq_calls_per_s": SEQUENTIAL as f64 / figures.sequential.as_secs_f64(),
         "inflight_calls_per_s": IN_FLIGHT_TOTAL as f64 / figures.in_flight.as_secs_f64(),
         "peak_rss_kib": peak_rss_kib(),
-    }))
+    })
 }
 
 fn echo_args(i: usize) -> Map<String, Value> {
@@ -72,6 +77,25 @@ fn echo_args(i: usize) -> Map<String, Value> {
 }
 
 async fn ours(program: &str, args: &[String]) -> Result<Figures> {
+    let start = Instant::now();
+    let params = StdioServerParameters::new(program).args(args.iter().cloned());
+    let transport = stdio_client(&params).await?.into_transport();
+    let session = ClientSession::new(transport, ClientSessionOptions::default());
+    session.initialize().await?;
+    let spawn_to_init = start.elapsed();
+    let (sequential, in_flight) = drive(&session).await?;
+    session.close().await;
+    Ok(Figures {
+        spawn_to_init,
+        sequential,
+        in_flight,
+    })
+}
+
+/// The timed runs of an initialized session: [`WARMUP`] + [`SEQUENTIAL`]
+/// round trips one at a time, then [`IN_FLIGHT_TOTAL`] with [`IN_FLIGHT`]
+/// outstanding; the sequential and the in-flight durations.
+pub(crate) async fn drive(session: &ClientSession) -> Result<(Duration, Duration)> {
     async fn call(session: &ClientSession, i: usize) -> Result<()> {
         let result = session.call_tool("echo", Some(echo_args(i))).await?;
         if result.content.len() != 1 {
@@ -79,13 +103,6 @@ async fn ours(program: &str, args: &[String]) -> Result<Figures> {
         }
         Ok(())
     }
-
-    let start = Instant::now();
-    let params = StdioServerParameters::new(program).args(args.iter().cloned());
-    let transport = stdio_client(&params).await?.into_transport();
-    let session = ClientSession::new(transport, ClientSessionOptions::default());
-    session.initialize().await?;
-    let spawn_to_init = start.elapsed();
 
     for i in 0..WARMUP {
         call(&session, i).await?;
@@ -114,17 +131,11 @@ async fn ours(program: &str, args: &[String]) -> Result<Figures> {
     for w in workers {
         w.await??;
     }
-    let in_flight = start.elapsed();
-    session.close().await;
-    Ok(Figures {
-        spawn_to_init,
-        sequential,
-        in_flight,
-    })
+    Ok((sequential, start.elapsed()))
 }
 
 /// One `tools/call echo` request line, newline included.
-fn request_line(id: usize) -> Vec<u8> {
+pub(crate) fn request_line(id: usize) -> Vec<u8> {
     format!(
         "{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"tools/call\",\"params\":{{\"name\":\"echo\",\"arguments\":{{\"message\":\"hello {id}\"}}}}}}\n"
     )

@@ -6,9 +6,8 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
-use serde_json::{json, Value};
-
-const VERSIONS: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+#[path = "../echo.rs"]
+mod echo;
 
 fn main() -> std::io::Result<()> {
     let stdin = std::io::stdin().lock();
@@ -20,58 +19,11 @@ fn main() -> std::io::Result<()> {
         if reader.read_until(b'\n', &mut buf)? == 0 {
             return Ok(());
         }
-        let Ok(msg) = serde_json::from_slice::<Value>(&buf) else {
-            continue;
-        };
-        let Some(id) = msg.get("id").filter(|id| !id.is_null()) else {
-            continue; // a notification (or a response): nothing to say
-        };
-        let Some(method) = msg.get("method").and_then(Value::as_str) else {
-            continue;
-        };
-        let reply = match answer(method, msg.get("params")) {
-            Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
-            Err(error) => json!({"jsonrpc": "2.0", "id": id, "error": error}),
+        let Some(reply) = echo::reply(&buf) else {
+            continue; // a notification, a response, or not JSON: nothing to say
         };
         serde_json::to_writer(&mut out, &reply)?;
         out.write_all(b"\n")?;
         out.flush()?;
-    }
-}
-
-fn answer(method: &str, params: Option<&Value>) -> Result<Value, Value> {
-    let param = |key: &str| params.and_then(|p| p.get(key));
-    match method {
-        "initialize" => {
-            let asked = param("protocolVersion").and_then(Value::as_str).unwrap_or("");
-            let version = VERSIONS
-                .iter()
-                .find(|v| **v == asked)
-                .unwrap_or(&VERSIONS[VERSIONS.len() - 1]);
-            Ok(json!({
-                "protocolVersion": version,
-                "capabilities": {"tools": {}},
-                "serverInfo": {"name": "mcp-bench-echo", "version": env!("CARGO_PKG_VERSION")},
-            }))
-        }
-        "ping" => Ok(json!({})),
-        "tools/list" => Ok(json!({"tools": [{
-            "name": "echo",
-            "description": "Answers its message.",
-            "inputSchema": {
-                "type": "object",
-                "properties": {"message": {"type": "string"}},
-                "required": ["message"],
-            },
-        }]})),
-        "tools/call" if param("name").and_then(Value::as_str) == Some("echo") => {
-            let text = param("arguments")
-                .and_then(|a| a.get("message"))
-                .cloned()
-                .unwrap_or(Value::String(String::new()));
-            Ok(json!({"content": [{"type": "text", "text": text}]}))
-        }
-        "tools/call" => Err(json!({"code": -32602, "message": "unknown tool"})),
-        _ => Err(json!({"code": -32601, "message": "method not found"})),
     }
 }
