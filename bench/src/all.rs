@@ -1,10 +1,13 @@
 //! `mcp-bench all`: `decode`, then each client implementation in its own
-//! process (so that peak RSS is per client) against `echo-server`, rounds
-//! interleaved (ours, raw, rmcp, ours, …), medians per figure, one table
-//! with ratios against the raw floor and against rmcp.
+//! process (so that peak RSS is per client) against `echo-server` over
+//! stdio, then against `ws-echo-server` over WebSocket; rounds interleaved
+//! (ours, raw, rmcp, ours, …), medians per figure, one table per wire with
+//! ratios against the raw floor and against rmcp (stdio only: rmcp has no
+//! WebSocket client).
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -22,6 +25,7 @@ const FIGURES: [(&str, &str, f64); 4] = [
 
 struct Options {
     echo_server: PathBuf,
+    ws_echo_server: PathBuf,
     rmcp_client: Option<PathBuf>,
     rounds: usize,
 }
@@ -31,6 +35,7 @@ fn options(args: &[String]) -> Result<Options> {
     let dir = exe.parent().unwrap_or(Path::new("."));
     let mut o = Options {
         echo_server: dir.join("echo-server"),
+        ws_echo_server: dir.join("ws-echo-server"),
         rmcp_client: None,
         rounds: 3,
     };
@@ -39,16 +44,19 @@ fn options(args: &[String]) -> Result<Options> {
         let mut value = || it.next().with_context(|| format!("{a} needs a value"));
         match a.as_str() {
             "--echo-server" => o.echo_server = value()?.into(),
+            "--ws-echo-server" => o.ws_echo_server = value()?.into(),
             "--rmcp-client" => o.rmcp_client = Some(value()?.into()),
             "--rounds" => o.rounds = value()?.parse().context("--rounds takes a number")?,
             other => bail!("unknown argument `{other}` to `all`"),
         }
     }
-    if !o.echo_server.exists() {
-        bail!(
-            "no echo server at {} (pass --echo-server)",
-            o.echo_server.display()
-        );
+    for (path, flag) in [
+        (&o.echo_server, "--echo-server"),
+        (&o.ws_echo_server, "--ws-echo-server"),
+    ] {
+        if !path.exists() {
+            bail!("no echo server at {} (pass {flag})", path.display());
+        }
     }
     Ok(o)
 }
@@ -76,14 +84,44 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         None => eprintln!("note: no --rmcp-client given; skipping rmcp"),
     }
 
-    println!(
-        "\n== clients against echo-server over stdio: {WARMUP} warm-up + {SEQUENTIAL} sequential \
-         tools/call, then {IN_FLIGHT_TOTAL} with {IN_FLIGHT} in flight; each client in its own \
-         process; median of {} interleaved rounds",
-        o.rounds
-    );
+    section(
+        &format!(
+            "clients against echo-server over stdio: {WARMUP} warm-up + {SEQUENTIAL} sequential \
+             tools/call, then {IN_FLIGHT_TOTAL} with {IN_FLIGHT} in flight; each client in its own \
+             process; median of {} interleaved rounds",
+            o.rounds
+        ),
+        "spawn→init ms",
+        &mut clients,
+        o.rounds,
+    )?;
+
+    let server = WsEchoServer::start(&o.ws_echo_server)?;
+    let mut clients: Vec<(&str, Command)> = Vec::new();
+    for which in ["ours", "raw"] {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["ws-client", "--impl", which, "--url", &server.url]);
+        clients.push((which, cmd));
+    }
+    section(
+        &format!(
+            "clients against ws-echo-server over loopback WebSocket ({}): the same runs; \
+             rmcp ships no WebSocket client; median of {} interleaved rounds",
+            server.url, o.rounds
+        ),
+        "connect→init ms",
+        &mut clients,
+        o.rounds,
+    )?;
+    drop(server);
+    Ok(())
+}
+
+/// One table: every client once per round, rounds interleaved, medians.
+fn section(title: &str, init_heading: &str, clients: &mut [(&str, Command)], rounds: usize) -> Result<()> {
+    println!("\n== {title}");
     let mut results: Vec<Vec<Value>> = vec![Vec::new(); clients.len()];
-    for round in 1..=o.rounds {
+    for round in 1..=rounds {
         for ((name, cmd), got) in clients.iter_mut().zip(results.iter_mut()) {
             let line = run_client(cmd).with_context(|| format!("client {name}, round {round}"))?;
             eprintln!("   round {round} {name:<5} {line}");
@@ -102,8 +140,45 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             (*name, figs)
         })
         .collect();
-    print_table(&medians);
+    print_table(init_heading, &medians);
     Ok(())
+}
+
+/// A running `ws-echo-server`: its URL; it exits when its stdin closes,
+/// which dropping this does (and then it is reaped).
+struct WsEchoServer {
+    child: Child,
+    url: String,
+}
+
+impl WsEchoServer {
+    fn start(path: &Path) -> Result<Self> {
+        let mut child = Command::new(path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("could not start {}", path.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut url = String::new();
+        BufReader::new(stdout).read_line(&mut url)?;
+        let url = url.trim().to_owned();
+        if !url.starts_with("ws://") {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{} printed no URL (got {url:?})", path.display());
+        }
+        Ok(Self { child, url })
+    }
+}
+
+impl Drop for WsEchoServer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        if !matches!(self.child.wait(), Ok(status) if status.success()) {
+            let _ = self.child.kill();
+        }
+    }
 }
 
 /// Runs one client process; its last stdout line is the JSON figures.
@@ -117,11 +192,12 @@ fn run_client(cmd: &mut Command) -> Result<Value> {
     serde_json::from_str(last).with_context(|| format!("not a JSON line: {last:?}"))
 }
 
-fn print_table(rows: &[(&str, Vec<f64>)]) {
+fn print_table(init_heading: &str, rows: &[(&str, Vec<f64>)]) {
     let base = |name: &str| rows.iter().find(|(n, _)| *n == name).map(|(_, f)| f.clone());
     let (raw, rmcp) = (base("raw"), base("rmcp"));
     let mut head = format!("\n  {:<6}", "impl");
-    for (_, heading, _) in FIGURES {
+    for (i, (_, heading, _)) in FIGURES.iter().enumerate() {
+        let heading = if i == 0 { init_heading } else { heading };
         head.push_str(&format!(" | {heading:>20}  ×raw ×rmcp"));
     }
     println!("{head}");

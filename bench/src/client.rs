@@ -105,11 +105,11 @@ pub(crate) async fn drive(session: &ClientSession) -> Result<(Duration, Duration
     }
 
     for i in 0..WARMUP {
-        call(&session, i).await?;
+        call(session, i).await?;
     }
     let start = Instant::now();
     for i in 0..SEQUENTIAL {
-        call(&session, i).await?;
+        call(session, i).await?;
     }
     let sequential = start.elapsed();
 

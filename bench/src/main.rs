@@ -5,9 +5,12 @@
 //!   `serde_json::Value` parse and against the `Value` detour.
 //! - `mcp-bench client --impl ours|raw --server <cmd…>`: one client
 //!   implementation against a stdio server; prints one JSON line.
-//! - `mcp-bench all [--echo-server PATH] [--rmcp-client PATH] [--rounds N]`:
-//!   `decode`, then every client in its own process, rounds interleaved,
-//!   medians and ratios in a table.
+//! - `mcp-bench ws-client --impl ours|raw --url URL`: one client
+//!   implementation against a WebSocket server; prints one JSON line.
+//! - `mcp-bench all [--echo-server PATH] [--ws-echo-server PATH]
+//!   [--rmcp-client PATH] [--rounds N]`: `decode`, then every client in its
+//!   own process over stdio and over WebSocket, rounds interleaved, medians
+//!   and ratios in tables.
 //!
 //! The machine running this is usually shared and noisy: read the ratios of
 //! figures measured side by side, not the absolute numbers.
@@ -16,6 +19,7 @@
 mod all;
 mod client;
 mod decode;
+mod ws;
 
 use anyhow::{bail, Context, Result};
 
@@ -24,8 +28,11 @@ const USAGE: &str = "usage: mcp-bench <decode | client --impl ours|raw --server 
   decode                         decode a tools/call response (1 KiB, 1 MiB): ours vs Value parse vs Value detour
   client --impl ours|raw --server <cmd…>
                                  one client against a stdio server; prints one JSON line
-  all [--echo-server PATH] [--rmcp-client PATH] [--rounds N]
-                                 decode, then each client in its own process, rounds interleaved, medians";
+  ws-client --impl ours|raw --url URL
+                                 one client against a WebSocket server; prints one JSON line
+  all [--echo-server PATH] [--ws-echo-server PATH] [--rmcp-client PATH] [--rounds N]
+                                 decode, then each client in its own process (stdio, then WebSocket),
+                                 rounds interleaved, medians";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +50,13 @@ fn main() -> Result<()> {
             println!("{figures}");
             Ok(())
         }
+        "ws-client" => {
+            let (which, url) = ws_client_args(rest)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let figures = runtime.block_on(ws::run(which, &url))?;
+            println!("{figures}");
+            Ok(())
+        }
         "all" => all::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
@@ -52,6 +66,31 @@ fn main() -> Result<()> {
     }
 }
 
+fn parse_impl(v: Option<&String>) -> Result<client::Impl> {
+    match v.context("--impl needs a value")?.as_str() {
+        "ours" => Ok(client::Impl::Ours),
+        "raw" => Ok(client::Impl::Raw),
+        other => bail!("unknown --impl `{other}` (ours or raw)"),
+    }
+}
+
+/// `--impl ours|raw --url URL`.
+fn ws_client_args(args: &[String]) -> Result<(client::Impl, String)> {
+    let (mut which, mut url) = (None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--impl" => which = Some(parse_impl(it.next())?),
+            "--url" => url = Some(it.next().context("--url needs a value")?.clone()),
+            other => bail!("unknown argument `{other}`\n{USAGE}"),
+        }
+    }
+    Ok((
+        which.context("--impl ours|raw is required")?,
+        url.context("--url URL is required")?,
+    ))
+}
+
 /// `--impl ours|raw --server <cmd…>` (the server command takes the rest).
 fn client_args(args: &[String]) -> Result<(client::Impl, Vec<String>)> {
     let mut which = None;
@@ -59,12 +98,7 @@ fn client_args(args: &[String]) -> Result<(client::Impl, Vec<String>)> {
     while i < args.len() {
         match args[i].as_str() {
             "--impl" => {
-                let v = args.get(i + 1).context("--impl needs a value")?;
-                which = Some(match v.as_str() {
-                    "ours" => client::Impl::Ours,
-                    "raw" => client::Impl::Raw,
-                    other => bail!("unknown --impl `{other}` (ours or raw)"),
-                });
+                which = Some(parse_impl(args.get(i + 1))?);
                 i += 2;
             }
             "--server" => {

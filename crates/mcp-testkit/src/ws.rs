@@ -1,13 +1,16 @@
 //! A loopback WebSocket server serving the example server, which can be
 //! told to misbehave: refuse the subprotocol, drop the connection in the
-//! middle of a call, send garbage, go deaf, send an oversized frame.
+//! middle of a call, send garbage, go deaf, send an oversized frame; over
+//! plain TCP (`ws://`) or TLS (`wss://`, with the certificate the test
+//! hands it).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
 use mcp_jsonrpc::{Inbound, Message, Outbound, Transport, TransportGuard};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -66,13 +69,34 @@ pub struct WsServer {
 }
 
 impl WsServer {
-    /// Starts a server on `127.0.0.1:0` behaving as told.
+    /// Starts a server on `127.0.0.1:0` behaving as told; its URL is
+    /// `ws://127.0.0.1:<port>/mcp`.
     pub async fn start(behaviour: WsBehaviour) -> std::io::Result<WsServer> {
+        Self::listen(behaviour, None).await
+    }
+
+    /// Starts a TLS server on `127.0.0.1:0` with `tls` (its certificate
+    /// chosen by the test); its URL is `wss://localhost:<port>/mcp`.
+    pub async fn start_tls(
+        behaviour: WsBehaviour,
+        tls: Arc<tokio_rustls::rustls::ServerConfig>,
+    ) -> std::io::Result<WsServer> {
+        Self::listen(behaviour, Some(tokio_rustls::TlsAcceptor::from(tls))).await
+    }
+
+    async fn listen(
+        behaviour: WsBehaviour,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> std::io::Result<WsServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("ws://{}/mcp", listener.local_addr()?);
+        let port = listener.local_addr()?.port();
+        let url = match tls {
+            Some(_) => format!("wss://localhost:{port}/mcp"),
+            None => format!("ws://127.0.0.1:{port}/mcp"),
+        };
         let requests = Arc::new(Mutex::new(Vec::new()));
         let closes = Arc::new(AtomicUsize::new(0));
-        let accept = tokio::spawn(accept(listener, behaviour, requests.clone(), closes.clone()));
+        let accept = tokio::spawn(accept(listener, tls, behaviour, requests.clone(), closes.clone()));
         Ok(WsServer {
             url,
             requests,
@@ -94,16 +118,34 @@ impl WsServer {
 
 // tungstenite's callback returns its `ErrorResponse` by value.
 #[allow(clippy::result_large_err)]
-async fn accept(listener: TcpListener, behaviour: WsBehaviour, requests: Seen, closes: Arc<AtomicUsize>) {
+async fn accept(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    behaviour: WsBehaviour,
+    requests: Seen,
+    closes: Arc<AtomicUsize>,
+) {
     let mut connections = JoinSet::new();
     while let Ok((tcp, _)) = listener.accept().await {
         let behaviour = behaviour.clone();
         let requests = requests.clone();
         let closes = closes.clone();
+        let tls = tls.clone();
         connections.spawn(async move {
             let callback = |req: &Request, resp: Response| handshake(&behaviour, &requests, req, resp);
-            if let Ok(ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await {
-                serve(ws, &behaviour, &closes).await;
+            match tls {
+                None => {
+                    if let Ok(ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await {
+                        serve(ws, &behaviour, &closes).await;
+                    }
+                }
+                Some(tls) => {
+                    // A client that refuses the certificate ends here.
+                    let Ok(stream) = tls.accept(tcp).await else { return };
+                    if let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await {
+                        serve(ws, &behaviour, &closes).await;
+                    }
+                }
             }
         });
         while connections.try_join_next().is_some() {}
@@ -157,7 +199,11 @@ fn handshake(
 }
 
 /// Bridges the socket to an example server until either side ends.
-async fn serve(mut ws: WebSocketStream<TcpStream>, behaviour: &WsBehaviour, closes: &AtomicUsize) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut ws: WebSocketStream<S>,
+    behaviour: &WsBehaviour,
+    closes: &AtomicUsize,
+) {
     let (to_server, inbound) = mpsc::channel(64);
     let (outbound, mut from_server) = mpsc::channel::<Outbound>(64);
     let server = ExampleServer::default().start(Transport::new(inbound, outbound, TransportGuard::noop()));

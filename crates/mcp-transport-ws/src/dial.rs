@@ -232,7 +232,7 @@ async fn connect(params: &WebSocketParameters, url: &Url) -> Result<Stream, WsEr
     }
     let config = match &params.tls_config {
         Some(config) => config.clone(),
-        None => default_tls_config().map_err(|reason| WsError::Connect {
+        None => default_tls_config().map_err(|reason| WsError::Tls {
             url: params.url.clone(),
             reason: reason.clone(),
             source: reason.into(),
@@ -253,7 +253,11 @@ async fn connect(params: &WebSocketParameters, url: &Url) -> Result<Stream, WsEr
     let tls = tokio_rustls::TlsConnector::from(config)
         .connect(server_name, tcp)
         .await
-        .map_err(|e| unreachable(format!("TLS failed: {e}"), e))?;
+        .map_err(|e| WsError::Tls {
+            url: params.url.clone(),
+            reason: e.to_string(),
+            source: Box::new(e),
+        })?;
     Ok(Either::Right(tls))
 }
 

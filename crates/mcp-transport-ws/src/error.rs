@@ -24,8 +24,7 @@ pub enum WsError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The server could not be reached: DNS, a refused or reset connection,
-    /// TLS.
+    /// The server could not be reached: DNS, a refused or reset connection.
     #[error(
         "could not reach the MCP server at {url}: {reason}; check the URL and that the server is running"
     )]
@@ -33,6 +32,22 @@ pub enum WsError {
         /// The URL.
         url: String,
         /// What failed.
+        reason: String,
+        /// The underlying error.
+        #[source]
+        source: BoxError,
+    },
+    /// The TLS handshake of a `wss://` URL failed, most often because the
+    /// server's certificate is not trusted.
+    #[error(
+        "the TLS handshake with the MCP server at {url} failed: {reason}; if the server's \
+         certificate comes from a private authority, trust it with `tls_config` (or build with \
+         the `native-roots` feature to use the system's certificate store)"
+    )]
+    Tls {
+        /// The URL.
+        url: String,
+        /// What rustls reported.
         reason: String,
         /// The underlying error.
         #[source]

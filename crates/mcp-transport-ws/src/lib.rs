@@ -13,7 +13,9 @@
 //!   answered). Extra headers and a [`HeaderProvider`] (credentials, with
 //!   one retry after `401`) go on the upgrade request. `wss://` uses rustls
 //!   with the bundled webpki roots (and the system's with the
-//!   `native-roots` feature), like the HTTP transport. DNS, TCP, TLS and
+//!   `native-roots` feature), like the HTTP transport, or with your own
+//!   [`tls_config`](WebSocketParameters::tls_config); an untrusted
+//!   certificate fails as [`WsError::Tls`]. DNS, TCP, TLS and
 //!   the upgrade are bounded together by
 //!   [`connect_timeout`](WebSocketParameters::connect_timeout).
 //! - Keep-alive: a ping every [`ping_interval`](WebSocketParameters::ping_interval);
