@@ -268,7 +268,9 @@ fn no_module_cycles_in_the_library_crates() {
         "mcp-jsonrpc",
         "mcp-transport-stdio",
         "mcp-transport-http",
+        "mcp-transport-ws",
         "mcp-client",
+        "mcp-group",
     ] {
         let src = root().join("crates").join(krate).join("src");
         let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -112,11 +112,18 @@ impl Handler for SessionHandler {
         };
         let shared = &self.shared;
         match &parsed {
-            ServerNotification::ToolListChanged(_) => shared.tools_changed(),
-            ServerNotification::PromptListChanged(_) => shared.cache.invalidate_method(methods::PROMPTS_LIST),
+            ServerNotification::ToolListChanged(_) => {
+                shared.tools_changed();
+                shared.list_changed(|c| &mut c.tools);
+            }
+            ServerNotification::PromptListChanged(_) => {
+                shared.cache.invalidate_method(methods::PROMPTS_LIST);
+                shared.list_changed(|c| &mut c.prompts);
+            }
             ServerNotification::ResourceListChanged(_) => {
                 shared.cache.invalidate_method(methods::RESOURCES_LIST);
                 shared.cache.invalidate_method(methods::RESOURCES_TEMPLATES_LIST);
+                shared.list_changed(|c| &mut c.resources);
             }
             ServerNotification::ResourceUpdated(p) => shared.cache.invalidate_read(&p.uri),
             ServerNotification::SubscriptionsAcknowledged(p) => {

@@ -214,6 +214,7 @@ pub use options::{
     DEFAULT_DISCOVER_TIMEOUT, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_MAX_TOTAL, DEFAULT_READ_TIMEOUT,
 };
 pub use session::{ClientSession, Negotiated};
+pub use shared::ListChanges;
 pub use stateless::RoundResult;
 
 /// The JSON-RPC primitives and the transport seam (from `mcp-jsonrpc`), so

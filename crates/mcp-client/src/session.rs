@@ -201,6 +201,22 @@ impl ClientSession {
         self.inner.reconnector.clone()
     }
 
+    /// Watches the server's lists: the counts of its list-changed
+    /// notifications (tools, prompts, resources), in either era (in the
+    /// stateless era they come over the `subscriptions/listen` stream; see
+    /// [`ClientSessionOptions::listen_for_list_changes`]). A group refreshes
+    /// a server's entries when they move.
+    ///
+    /// [`ClientSessionOptions::listen_for_list_changes`]: crate::ClientSessionOptions::listen_for_list_changes
+    pub fn list_changes(&self) -> tokio::sync::watch::Receiver<crate::ListChanges> {
+        self.inner.shared.changes.subscribe()
+    }
+
+    /// True when `a` and `b` are clones of one session.
+    pub fn ptr_eq(a: &ClientSession, b: &ClientSession) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
     /// True once the connection is closed.
     pub fn is_closed(&self) -> bool {
         self.inner.wire.peer.is_closed()

@@ -11,6 +11,20 @@ use crate::listen::ListenAcks;
 use crate::options::ClientSessionOptions;
 use crate::tool_catalog::ToolCatalog;
 
+/// How many times each list of the server changed, as told by its
+/// list-changed notifications (in either era); see
+/// [`ClientSession::list_changes`](crate::ClientSession::list_changes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListChanges {
+    /// `notifications/tools/list_changed` received.
+    pub tools: u64,
+    /// `notifications/prompts/list_changed` received.
+    pub prompts: u64,
+    /// `notifications/resources/list_changed` received.
+    pub resources: u64,
+}
+
 /// Shared by the session and its handler.
 pub(crate) struct Shared {
     pub(crate) options: ClientSessionOptions,
@@ -19,6 +33,8 @@ pub(crate) struct Shared {
     pub(crate) acks: ListenAcks,
     /// What the transport's binding needs of the session.
     pub(crate) hints: watch::Sender<SessionHints>,
+    /// Counts of list-changed notifications, watched by groups.
+    pub(crate) changes: watch::Sender<ListChanges>,
 }
 
 impl Shared {
@@ -29,7 +45,16 @@ impl Shared {
             cache: ResponseCache::default(),
             acks: ListenAcks::default(),
             hints,
+            changes: watch::Sender::new(ListChanges::default()),
         }
+    }
+
+    /// Counts one list-changed notification.
+    pub(crate) fn list_changed(&self, which: impl FnOnce(&mut ListChanges) -> &mut u64) {
+        self.changes.send_modify(|c| {
+            let n = which(c);
+            *n = n.wrapping_add(1);
+        });
     }
 
     /// The tool list changed: forget the tools, their cached listings and
