@@ -22,6 +22,15 @@ pub(crate) struct Cli {
     /// Extra environment variable for the server process (repeatable).
     #[arg(long = "env", value_name = "K=V", global = true)]
     pub(crate) env: Vec<String>,
+    /// Connect to every server of a desktop client's JSON config (the
+    /// `mcpServers` shape, or `servers` with `type: stdio|http|sse|ws`):
+    /// `tools` lists them all with a server column, `call` routes by the
+    /// group's tool names.
+    #[arg(long, value_name = "FILE", global = true, conflicts_with = "url")]
+    pub(crate) config: Option<std::path::PathBuf>,
+    /// With --config: only the server of this name.
+    #[arg(long = "server", value_name = "NAME", global = true, requires = "config")]
+    pub(crate) server_name: Option<String>,
     /// Connect to this MCP endpoint instead of starting a server: over HTTP
     /// (`http://`, `https://`) or WebSocket (`ws://`, `wss://`).
     #[arg(long, value_name = "URL", global = true)]

@@ -19,21 +19,48 @@ pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
         None => &Command::Info,
     };
     let out = Out::new(cli.json);
+    if let Some(path) = &cli.config {
+        if !server.is_empty() {
+            return Err(
+                UsageError("give either --config or a server command after --, not both".into()).into(),
+            );
+        }
+        return crate::group::run(&cli, path, command, &out).await;
+    }
     let session = connect(&cli, &server).await?;
     let outcome = execute(&session, command, &out).await;
     session.close().await;
     outcome
 }
 
-async fn execute(session: &ClientSession, command: &Command, out: &Out) -> Result<Outcome> {
+/// The arguments of `call`: `--args JSON`, else `KEY=VALUE` pairs.
+pub(crate) fn arguments(pairs: &[String], args: Option<&str>) -> Result<Map<String, Value>> {
+    match args {
+        Some(json) => parse_json_object(json),
+        None => parse_pairs(pairs),
+    }
+}
+
+/// The arguments of `prompt`: `KEY=VALUE` pairs as strings.
+pub(crate) fn prompt_arguments(pairs: &[String]) -> Result<Option<BTreeMap<String, String>>> {
+    let mut arguments = BTreeMap::new();
+    for (k, v) in parse_pairs(pairs)? {
+        let v = match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        arguments.insert(k, v);
+    }
+    Ok((!arguments.is_empty()).then_some(arguments))
+}
+
+/// Runs one command on one session.
+pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Out) -> Result<Outcome> {
     match command {
         Command::Info => render::info(session, out)?,
         Command::Tools => render::tools(&session.list_all_tools().await?, out)?,
         Command::Call { name, pairs, args } => {
-            let arguments = match args {
-                Some(json) => parse_json_object(json)?,
-                None => parse_pairs(pairs)?,
-            };
+            let arguments = arguments(pairs, args.as_deref())?;
             return call(session, name, arguments, out).await;
         }
         Command::Resources => render::resources(&session.list_all_resources().await?, out)?,
@@ -41,16 +68,7 @@ async fn execute(session: &ClientSession, command: &Command, out: &Out) -> Resul
         Command::Read { uri } => render::read(&session.read_resource(uri).await?, out)?,
         Command::Prompts => render::prompts(&session.list_all_prompts().await?, out)?,
         Command::Prompt { name, pairs } => {
-            let mut arguments = BTreeMap::new();
-            for (k, v) in parse_pairs(pairs)? {
-                let v = match v {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                arguments.insert(k, v);
-            }
-            let arguments = (!arguments.is_empty()).then_some(arguments);
-            render::prompt(&session.get_prompt(name, arguments).await?, out)?
+            render::prompt(&session.get_prompt(name, prompt_arguments(pairs)?).await?, out)?
         }
         Command::Tour => return crate::tour::tour(session, out).await,
     }

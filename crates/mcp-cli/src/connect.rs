@@ -13,17 +13,31 @@ use mcp_transport_ws::WebSocketParameters;
 use crate::args::{Cli, TransportChoice};
 use crate::{UsageError, SERVE_EXAMPLE};
 
-/// Starts the server (or reaches it over HTTP or WebSocket) and performs
-/// the handshake.
-pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSession> {
-    if !cli.timeout.is_finite() || cli.timeout <= 0.0 {
+/// `--timeout` as a duration.
+pub(crate) fn timeout(cli: &Cli) -> Result<Duration> {
+    if !cli.timeout.is_finite() || cli.timeout <= 0.0 || cli.timeout > 1e9 {
         return Err(UsageError(format!(
             "--timeout takes a positive number of seconds, got {}",
             cli.timeout
         ))
         .into());
     }
-    let timeout = Duration::from_secs_f64(cli.timeout);
+    Ok(Duration::from_secs_f64(cli.timeout))
+}
+
+/// The options of every session the command opens.
+pub(crate) fn session_options(cli: &Cli, timeout: Duration) -> ClientSessionOptions {
+    ClientSessionOptions::new()
+        .read_timeout(timeout)
+        .protocol(cli.protocol.clone())
+        .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
+        .elicitation_callback(|_cx, params| crate::elicit::elicit(params))
+}
+
+/// Starts the server (or reaches it over HTTP or WebSocket) and performs
+/// the handshake.
+pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSession> {
+    let timeout = timeout(cli)?;
     let connection = match &cli.url {
         Some(url) => {
             if !server.is_empty() {
@@ -39,13 +53,13 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
         }
         None => stdio_connection(cli, server)?,
     };
-    let options = ClientSessionOptions::new()
-        .read_timeout(timeout)
-        .protocol(cli.protocol.clone())
-        .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
-        .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
-    // From the parameters, so that a server that exits on the discovery
-    // probe is started again for the initialize handshake.
+    open(connection, session_options(cli, timeout)).await
+}
+
+/// Opens a session from `connection`: from the parameters, so that a
+/// server that exits on the discovery probe is started again for the
+/// initialize handshake.
+pub(crate) async fn open(connection: Connection, options: ClientSessionOptions) -> Result<ClientSession> {
     ClientSession::connect(connection, options).await.map_err(|e| {
         let what = match e {
             ClientError::Connect { .. } => "could not start or reach the server",

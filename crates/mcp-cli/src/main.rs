@@ -7,8 +7,10 @@
 
 mod args;
 mod commands;
+mod config;
 mod connect;
 mod elicit;
+mod group;
 mod render;
 mod tour;
 

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 /// Where and how to print.
 pub(crate) struct Out {
-    json: bool,
+    pub(crate) json: bool,
     color: bool,
 }
 
@@ -53,7 +53,7 @@ impl Out {
         }
     }
 
-    fn print_json(&self, value: &impl serde::Serialize) -> Result<()> {
+    pub(crate) fn print_json(&self, value: &impl serde::Serialize) -> Result<()> {
         let mut stdout = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut stdout, value)?;
         writeln!(stdout)?;
@@ -61,7 +61,7 @@ impl Out {
     }
 
     /// Prints rows as aligned columns; the last column is not padded.
-    fn table(&self, header: &[&str], rows: &[Vec<String>]) {
+    pub(crate) fn table(&self, header: &[&str], rows: &[Vec<String>]) {
         if rows.is_empty() {
             println!("{}", self.dim("(none)"));
             return;
@@ -100,7 +100,7 @@ impl Out {
     }
 }
 
-fn first_line(text: Option<&str>, max: usize) -> String {
+pub(crate) fn first_line(text: Option<&str>, max: usize) -> String {
     let line = text.unwrap_or("").lines().next().unwrap_or("").trim();
     if line.chars().count() > max {
         let cut: String = line.chars().take(max.saturating_sub(1)).collect();

@@ -282,3 +282,94 @@ fn websocket_failures_say_what_happened() {
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     });
 }
+
+/// A config file in the `mcpServers` shape: two example servers (this
+/// binary serving itself) and, optionally, one that cannot start.
+fn config(dir: &std::path::Path, with_broken: bool) -> std::path::PathBuf {
+    let me = env!("CARGO_BIN_EXE_mcp");
+    let mut servers = serde_json::json!({
+        "alpha": {"command": me, "args": ["__serve-example"]},
+        "beta": {"command": me, "args": ["__serve-example"], "env": {"UNUSED": "1"}},
+    });
+    if with_broken {
+        servers["broken"] = serde_json::json!({"command": "mcp-cli-test-no-such-server"});
+    }
+    let path = dir.join(if with_broken {
+        "with-broken.json"
+    } else {
+        "config.json"
+    });
+    std::fs::write(&path, serde_json::json!({ "mcpServers": servers }).to_string())
+        .expect("write the config");
+    path
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mcp-cli-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+#[test]
+fn a_config_lists_every_servers_tools_and_routes_calls_by_group_name() {
+    let dir = temp_dir("config");
+    let path = config(&dir, true);
+    let path = path.to_str().expect("utf-8 path");
+
+    let o = mcp(&["--config", path, "tools"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("SERVER"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("alpha") && l.contains(" echo ")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("beta") && l.contains("beta_echo")),
+        "{out}"
+    );
+    // The server that cannot start is named, and the others go on.
+    assert!(stderr(&o).contains("`broken`"), "{}", stderr(&o));
+
+    let o = mcp(&["--config", path, "--json", "tools"]);
+    let tools = json(&o)["tools"].as_array().cloned().expect("tools");
+    let beta_echo = tools.iter().find(|t| t["name"] == "beta_echo").expect("listed");
+    assert_eq!(beta_echo["server"], "beta");
+    assert_eq!(beta_echo["tool"]["name"], "echo");
+
+    let o = mcp(&["--config", path, "call", "beta_echo", "message=routed"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("routed"));
+
+    // --server narrows to one server, spoken to as a lone session.
+    let o = mcp(&["--config", path, "--server", "beta", "--json", "tools"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert!(json(&o)["tools"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|t| t["name"] == "echo")));
+    let o = mcp(&["--config", path, "--server", "gamma", "tools"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no server named `gamma`") && stderr(&o).contains("alpha"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_config_mistake_names_the_file_the_server_and_the_field() {
+    let dir = temp_dir("bad-config");
+    let path = dir.join("bad.json");
+    std::fs::write(
+        &path,
+        r#"{"servers": {"files": {"type": "stdio", "command": "x", "args": "-v"}}}"#,
+    )
+    .expect("write");
+    let o = mcp(&["--config", path.to_str().expect("utf-8"), "tools"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.json: server `files`: field `args`: must be an array of strings"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,173 @@
+//! `--config FILE`: the commands over every server of the config, as one
+//! `ClientSessionGroup`; or, with `--server NAME`, over that one server.
+
+use anyhow::Result;
+use mcp_client::{CallOptions, Connection};
+use mcp_group::{ClientSessionGroup, GroupOptions};
+use serde_json::json;
+
+use crate::args::{Cli, Command};
+use crate::commands::{arguments, prompt_arguments};
+use crate::connect::{open, session_options, timeout};
+use crate::render::{self, first_line, Out};
+use crate::{Outcome, UsageError};
+
+/// Runs the command line against the config's servers.
+pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, out: &Out) -> Result<Outcome> {
+    let timeout = timeout(cli)?;
+    let mut servers = crate::config::load(path, timeout)?;
+    if let Some(name) = &cli.server_name {
+        let Some(at) = servers.iter().position(|(n, _)| n == name) else {
+            let names: Vec<&str> = servers.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(UsageError(format!(
+                "{}: no server named `{name}`; it names: {}",
+                path.display(),
+                names.join(", ")
+            ))
+            .into());
+        };
+        let (_, params) = servers.swap_remove(at);
+        let session = open(Connection::from(params), session_options(cli, timeout)).await?;
+        let outcome = crate::commands::execute(&session, command, out).await;
+        session.close().await;
+        return outcome;
+    }
+    let group = ClientSessionGroup::with_options(
+        GroupOptions::new()
+            .session(session_options(cli, timeout))
+            .connect_timeout(timeout),
+    );
+    let total = servers.len();
+    let mut failed = 0;
+    for result in group.connect_all(servers).await {
+        if let Err(e) = result {
+            failed += 1;
+            eprintln!("warning: {e:#}");
+        }
+    }
+    if failed == total {
+        group.close().await;
+        anyhow::bail!("no server of {} could be reached", path.display());
+    }
+    let outcome = execute(&group, command, out).await;
+    group.close().await;
+    outcome
+}
+
+async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Result<Outcome> {
+    match command {
+        Command::Info => info(group, out)?,
+        Command::Tools => {
+            let tools = group.tool_list();
+            if out.json {
+                let tools: Vec<_> = tools
+                    .iter()
+                    .map(|c| json!({"name": c.name, "server": c.server, "tool": c.item}))
+                    .collect();
+                out.print_json(&json!({ "tools": tools }))?;
+            } else {
+                let rows: Vec<Vec<String>> = tools
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.server.clone(),
+                            c.name.clone(),
+                            first_line(c.item.description.as_deref(), 70),
+                        ]
+                    })
+                    .collect();
+                out.table(&["SERVER", "NAME", "DESCRIPTION"], &rows);
+            }
+        }
+        Command::Call { name, pairs, args } => {
+            let arguments = arguments(pairs, args.as_deref())?;
+            let bar = render::ProgressBar::new(name);
+            let progress = bar.clone();
+            let options = CallOptions::new().on_progress(move |p| progress.update(&p));
+            let result = group.call_tool_with(name, arguments, options).await;
+            bar.finish();
+            let result = result?;
+            render::call_result(&result, out)?;
+            if result.is_error() {
+                return Ok(Outcome::ToolError);
+            }
+        }
+        Command::Resources => {
+            let resources = group.resource_list();
+            if out.json {
+                let resources: Vec<_> = resources
+                    .iter()
+                    .map(|c| json!({"name": c.name, "server": c.server, "resource": c.item}))
+                    .collect();
+                out.print_json(&json!({ "resources": resources }))?;
+            } else {
+                let rows: Vec<Vec<String>> = resources
+                    .iter()
+                    .map(|c| vec![c.server.clone(), c.item.uri.clone(), c.name.clone()])
+                    .collect();
+                out.table(&["SERVER", "URI", "NAME"], &rows);
+            }
+        }
+        Command::Read { uri } => render::read(&group.read_resource(uri).await?, out)?,
+        Command::Prompts => {
+            let prompts = group.prompt_list();
+            if out.json {
+                let prompts: Vec<_> = prompts
+                    .iter()
+                    .map(|c| json!({"name": c.name, "server": c.server, "prompt": c.item}))
+                    .collect();
+                out.print_json(&json!({ "prompts": prompts }))?;
+            } else {
+                let rows: Vec<Vec<String>> = prompts
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.server.clone(),
+                            c.name.clone(),
+                            first_line(c.item.description.as_deref(), 70),
+                        ]
+                    })
+                    .collect();
+                out.table(&["SERVER", "NAME", "DESCRIPTION"], &rows);
+            }
+        }
+        Command::Prompt { name, pairs } => {
+            render::prompt(&group.get_prompt(name, prompt_arguments(pairs)?).await?, out)?
+        }
+        Command::Templates | Command::Tour => {
+            return Err(UsageError(
+                "with --config, this command works on one server: add --server NAME".into(),
+            )
+            .into())
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// `mcp --config FILE info`: one row per connected server.
+fn info(group: &ClientSessionGroup, out: &Out) -> Result<()> {
+    let rows: Vec<(String, String, String, String)> = group
+        .server_names()
+        .into_iter()
+        .filter_map(|name| {
+            let session = group.session(&name)?;
+            let n = session.negotiated()?;
+            Some((
+                name,
+                n.server_info.name.clone(),
+                n.server_info.version.clone(),
+                n.protocol_version.clone(),
+            ))
+        })
+        .collect();
+    if out.json {
+        let servers: Vec<_> = rows
+            .iter()
+            .map(|(s, n, v, p)| json!({"server": s, "name": n, "version": v, "protocolVersion": p}))
+            .collect();
+        return out.print_json(&json!({ "servers": servers }));
+    }
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(s, n, v, p)| vec![s, n, v, p]).collect();
+    out.table(&["SERVER", "NAME", "VERSION", "PROTOCOL"], &rows);
+    Ok(())
+}
