@@ -114,6 +114,28 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         o.rounds,
     )?;
     drop(server);
+
+    println!(
+        "\n== a ClientSessionGroup of {} echo-servers over stdio: connected one by one, then in parallel \
+         (connect_all), tools aggregated; RSS growth per connected session; median of {} rounds",
+        crate::group::DEFAULT_SERVERS,
+        o.rounds
+    );
+    let mut runs = Vec::new();
+    for round in 1..=o.rounds {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["group", "--server", &echo]);
+        let line = run_client(&mut cmd).with_context(|| format!("group, round {round}"))?;
+        eprintln!("   round {round} group {line}");
+        runs.push(line);
+    }
+    let med = |key: &str| median(runs.iter().filter_map(|r| r[key].as_f64()).collect());
+    let (seq, par) = (med("sequential_connect_ms"), med("parallel_connect_ms"));
+    println!(
+        "\n  one by one {seq:.0} ms | in parallel {par:.0} ms | speed-up ×{:.2} | RSS per session {:.0} KiB",
+        if par > 0.0 { seq / par } else { 0.0 },
+        med("rss_per_session_kib")
+    );
     Ok(())
 }
 

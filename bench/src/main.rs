@@ -7,6 +7,9 @@
 //!   implementation against a stdio server; prints one JSON line.
 //! - `mcp-bench ws-client --impl ours|raw --url URL`: one client
 //!   implementation against a WebSocket server; prints one JSON line.
+//! - `mcp-bench group --server PATH [--n N]`: a `ClientSessionGroup` of N
+//!   stdio servers connected one by one, then in parallel; memory per
+//!   session; prints one JSON line.
 //! - `mcp-bench all [--echo-server PATH] [--ws-echo-server PATH]
 //!   [--rmcp-client PATH] [--rounds N]`: `decode`, then every client in its
 //!   own process over stdio and over WebSocket, rounds interleaved, medians
@@ -19,6 +22,7 @@
 mod all;
 mod client;
 mod decode;
+mod group;
 mod ws;
 
 use anyhow::{bail, Context, Result};
@@ -30,6 +34,7 @@ const USAGE: &str = "usage: mcp-bench <decode | client --impl ours|raw --server 
                                  one client against a stdio server; prints one JSON line
   ws-client --impl ours|raw --url URL
                                  one client against a WebSocket server; prints one JSON line
+  group --server PATH [--n N]     a group of N stdio servers (default 50): one by one vs in parallel, RSS per session
   all [--echo-server PATH] [--ws-echo-server PATH] [--rmcp-client PATH] [--rounds N]
                                  decode, then each client in its own process (stdio, then WebSocket),
                                  rounds interleaved, medians";
@@ -55,6 +60,27 @@ fn main() -> Result<()> {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let figures = runtime.block_on(ws::run(which, &url))?;
             println!("{figures}");
+            Ok(())
+        }
+        "group" => {
+            let (mut server, mut n) = (None, group::DEFAULT_SERVERS);
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--server" => server = Some(it.next().context("--server needs a path")?.clone()),
+                    "--n" => {
+                        n = it
+                            .next()
+                            .context("--n needs a number")?
+                            .parse()
+                            .context("--n takes a number")?
+                    }
+                    other => bail!("unknown argument `{other}`\n{USAGE}"),
+                }
+            }
+            let server = server.context("--server PATH is required")?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            println!("{}", runtime.block_on(group::run(&server, n))?);
             Ok(())
         }
         "all" => all::run(rest),

@@ -11,26 +11,11 @@ use mcp_client::{CallOptions, ClientSession, Connect, Connection, IntoArguments,
 use tokio::sync::watch;
 
 use crate::error::{GroupError, Result};
-use crate::names::{assign, template_matches, unique_server_name};
+use crate::index::{Index, Route};
+use crate::names::{template_matches, unique_server_name};
 use crate::options::GroupOptions;
 use crate::params::ServerParameters;
 use crate::server::{fetch, watch, Kinds, Lists, Server, Status, Watched};
-
-/// Where a group name leads: the server and the component's own name (for
-/// resources, its URI).
-#[derive(Debug, Clone)]
-struct Route {
-    server: String,
-    original: String,
-}
-
-/// The group names of every server's components.
-#[derive(Debug, Default)]
-struct Index {
-    tools: BTreeMap<String, Route>,
-    prompts: BTreeMap<String, Route>,
-    resources: BTreeMap<String, Route>,
-}
 
 #[derive(Default)]
 struct State {
@@ -695,14 +680,7 @@ impl Inner {
     /// Servers that are down keep their names, so that a call to one of
     /// their components says why it cannot go through.
     fn reindex(&self, state: &mut State) {
-        let hook = self.options.component_name_hook.as_ref();
-        let servers = &state.servers;
-        state.index = Index {
-            tools: table(servers, hook, |l| l.tools.as_deref(), |t| (&t.name, &t.name)),
-            prompts: table(servers, hook, |l| l.prompts.as_deref(), |p| (&p.name, &p.name)),
-            // Resources are named by name, and reached by URI.
-            resources: table(servers, hook, |l| l.resources.as_deref(), |r| (&r.name, &r.uri)),
-        };
+        state.index = Index::build(&state.servers, self.options.component_name_hook.as_ref());
     }
 
     /// The usable components of `table`, with their items.
@@ -729,45 +707,6 @@ impl Inner {
             })
             .collect()
     }
-}
-
-/// The group names of one kind of component over every server; `ids`
-/// gives a component's name and what reaches it on the wire.
-fn table<T>(
-    servers: &[Server],
-    hook: Option<&crate::names::ComponentNameHook>,
-    items: impl Fn(&Lists) -> Option<&[T]>,
-    ids: impl Fn(&T) -> (&String, &String),
-) -> BTreeMap<String, Route> {
-    let ids = &ids;
-    let components: Vec<(&Server, &String, &String)> = servers
-        .iter()
-        .flat_map(|s| {
-            items(&s.lists).unwrap_or_default().iter().map(move |i| {
-                let (name, key) = ids(i);
-                (s, name, key)
-            })
-        })
-        .collect();
-    let names = assign(
-        components
-            .iter()
-            .map(|(s, n, _)| (s.name.as_str(), &s.info, n.as_str())),
-        hook,
-    );
-    names
-        .into_iter()
-        .zip(components)
-        .map(|(group_name, (s, _, original))| {
-            (
-                group_name,
-                Route {
-                    server: s.name.clone(),
-                    original: original.clone(),
-                },
-            )
-        })
-        .collect()
 }
 
 /// Dropping the last clone of the group closes its sessions in the

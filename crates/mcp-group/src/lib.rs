@@ -39,6 +39,7 @@
 
 mod error;
 mod group;
+mod index;
 mod names;
 mod options;
 mod params;
