@@ -24,20 +24,8 @@ async fn main() -> ExitCode {
         Some(command) => StdioServerParameters::new(command).args(args),
         None => mcp_testkit::example_server(),
     };
-    match run(params).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // The error, then its causes.
-            let mut cause: Option<&dyn std::error::Error> = Some(&e);
-            let mut first = true;
-            while let Some(c) = cause {
-                eprintln!("{}{c}", if first { "error: " } else { "  caused by: " });
-                first = false;
-                cause = c.source();
-            }
-            ExitCode::FAILURE
-        }
-    }
+    // Success, or the error and its causes.
+    mcp_examples::report(run(params).await)
 }
 
 async fn run(params: StdioServerParameters) -> Result<(), ClientError> {

@@ -36,19 +36,8 @@ async fn main() -> ExitCode {
             })
             .collect()
     };
-    match run(servers).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let mut cause: Option<&dyn std::error::Error> = Some(&e);
-            let mut first = true;
-            while let Some(c) = cause {
-                eprintln!("{}{c}", if first { "error: " } else { "  caused by: " });
-                first = false;
-                cause = c.source();
-            }
-            ExitCode::FAILURE
-        }
-    }
+    // Success, or the error and its causes.
+    mcp_examples::report(run(servers).await)
 }
 
 async fn run(servers: Vec<(String, ServerParameters)>) -> Result<(), GroupError> {

@@ -29,20 +29,8 @@ async fn main() -> ExitCode {
             }
         },
     };
-    match run(WebSocketParameters::new(url)).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // The error, then its causes.
-            let mut cause: Option<&dyn std::error::Error> = Some(&e);
-            let mut first = true;
-            while let Some(c) = cause {
-                eprintln!("{}{c}", if first { "error: " } else { "  caused by: " });
-                first = false;
-                cause = c.source();
-            }
-            ExitCode::FAILURE
-        }
-    }
+    // Success, or the error and its causes.
+    mcp_examples::report(run(WebSocketParameters::new(url)).await)
 }
 
 async fn run(params: WebSocketParameters) -> Result<(), ClientError> {

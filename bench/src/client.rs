@@ -215,11 +215,17 @@ async fn raw(program: &str, args: &[String]) -> Result<Figures> {
 
 /// The peak resident set size of this process (VmHWM), in KiB.
 fn peak_rss_kib() -> u64 {
+    status_kib("VmHWM")
+}
+
+/// A size line of `/proc/self/status` (`VmHWM`, `VmRSS`…), in KiB; 0 when
+/// it cannot be read.
+pub(crate) fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)

@@ -26,14 +26,7 @@ fn servers(path: &str, n: usize) -> Vec<(String, ServerParameters)> {
 
 /// Resident set size of this process now (VmRSS), in KiB.
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    crate::client::status_kib("VmRSS")
 }
 
 /// Connects `n` servers one by one; the time and the tools aggregated.

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use mcp_client::{CallOptions, Connection};
-use mcp_group::{ClientSessionGroup, GroupOptions};
+use mcp_group::{ClientSessionGroup, Component, GroupOptions};
 use serde_json::json;
 
 use crate::args::{Cli, Command};
@@ -57,28 +57,20 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
 async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Result<Outcome> {
     match command {
         Command::Info => info(group, out)?,
-        Command::Tools => {
-            let tools = group.tool_list();
-            if out.json {
-                let tools: Vec<_> = tools
-                    .iter()
-                    .map(|c| json!({"name": c.name, "server": c.server, "tool": c.item}))
-                    .collect();
-                out.print_json(&json!({ "tools": tools }))?;
-            } else {
-                let rows: Vec<Vec<String>> = tools
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.server.clone(),
-                            c.name.clone(),
-                            first_line(c.item.description.as_deref(), 70),
-                        ]
-                    })
-                    .collect();
-                out.table(&["SERVER", "NAME", "DESCRIPTION"], &rows);
-            }
-        }
+        Command::Tools => listing(
+            out,
+            "tools",
+            "tool",
+            &group.tool_list(),
+            &["SERVER", "NAME", "DESCRIPTION"],
+            |c| {
+                vec![
+                    c.server.clone(),
+                    c.name.clone(),
+                    first_line(c.item.description.as_deref(), 70),
+                ]
+            },
+        )?,
         Command::Call { name, pairs, args } => {
             let arguments = arguments(pairs, args.as_deref())?;
             let bar = render::ProgressBar::new(name);
@@ -92,45 +84,29 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
                 return Ok(Outcome::ToolError);
             }
         }
-        Command::Resources => {
-            let resources = group.resource_list();
-            if out.json {
-                let resources: Vec<_> = resources
-                    .iter()
-                    .map(|c| json!({"name": c.name, "server": c.server, "resource": c.item}))
-                    .collect();
-                out.print_json(&json!({ "resources": resources }))?;
-            } else {
-                let rows: Vec<Vec<String>> = resources
-                    .iter()
-                    .map(|c| vec![c.server.clone(), c.item.uri.clone(), c.name.clone()])
-                    .collect();
-                out.table(&["SERVER", "URI", "NAME"], &rows);
-            }
-        }
+        Command::Resources => listing(
+            out,
+            "resources",
+            "resource",
+            &group.resource_list(),
+            &["SERVER", "URI", "NAME"],
+            |c| vec![c.server.clone(), c.item.uri.clone(), c.name.clone()],
+        )?,
         Command::Read { uri } => render::read(&group.read_resource(uri).await?, out)?,
-        Command::Prompts => {
-            let prompts = group.prompt_list();
-            if out.json {
-                let prompts: Vec<_> = prompts
-                    .iter()
-                    .map(|c| json!({"name": c.name, "server": c.server, "prompt": c.item}))
-                    .collect();
-                out.print_json(&json!({ "prompts": prompts }))?;
-            } else {
-                let rows: Vec<Vec<String>> = prompts
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.server.clone(),
-                            c.name.clone(),
-                            first_line(c.item.description.as_deref(), 70),
-                        ]
-                    })
-                    .collect();
-                out.table(&["SERVER", "NAME", "DESCRIPTION"], &rows);
-            }
-        }
+        Command::Prompts => listing(
+            out,
+            "prompts",
+            "prompt",
+            &group.prompt_list(),
+            &["SERVER", "NAME", "DESCRIPTION"],
+            |c| {
+                vec![
+                    c.server.clone(),
+                    c.name.clone(),
+                    first_line(c.item.description.as_deref(), 70),
+                ]
+            },
+        )?,
         Command::Prompt { name, pairs } => {
             render::prompt(&group.get_prompt(name, prompt_arguments(pairs)?).await?, out)?
         }
@@ -142,6 +118,28 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
         }
     }
     Ok(Outcome::Success)
+}
+
+/// A listing of the group: `{key: [{name, server, item_key: item}]}` as
+/// JSON, else a table of `row`s.
+fn listing<T: serde::Serialize>(
+    out: &Out,
+    key: &str,
+    item_key: &str,
+    components: &[Component<T>],
+    header: &[&str],
+    row: impl Fn(&Component<T>) -> Vec<String>,
+) -> Result<()> {
+    if out.json {
+        let items: Vec<_> = components
+            .iter()
+            .map(|c| json!({"name": c.name, "server": c.server, item_key: c.item}))
+            .collect();
+        return out.print_json(&json!({ key: items }));
+    }
+    let rows: Vec<Vec<String>> = components.iter().map(row).collect();
+    out.table(header, &rows);
+    Ok(())
 }
 
 /// `mcp --config FILE info`: one row per connected server.

@@ -87,6 +87,24 @@ pub enum GroupError {
 }
 
 impl GroupError {
+    /// Wraps a failure of a request to `server`.
+    pub(crate) fn at(server: impl Into<String>) -> impl FnOnce(ClientError) -> GroupError {
+        let server = server.into();
+        move |source| GroupError::Server {
+            server,
+            source: Box::new(source),
+        }
+    }
+
+    /// Wraps a failure to connect `server`.
+    pub(crate) fn connecting(server: impl Into<String>) -> impl FnOnce(ClientError) -> GroupError {
+        let server = server.into();
+        move |source| GroupError::Connect {
+            server,
+            source: Box::new(source),
+        }
+    }
+
     /// The server this error is about, when it is about one.
     pub fn server(&self) -> Option<&str> {
         match self {

@@ -158,17 +158,14 @@ impl ClientSessionGroup {
         };
         let opened = async {
             if session.negotiated().is_none() {
-                session.initialize().await.map_err(|source| GroupError::Connect {
-                    server: label(),
-                    source: Box::new(source),
-                })?;
+                session
+                    .initialize()
+                    .await
+                    .map_err(GroupError::connecting(label()))?;
             }
             fetch(&session, Kinds::ALL)
                 .await
-                .map_err(|source| GroupError::Connect {
-                    server: label(),
-                    source: Box::new(source),
-                })
+                .map_err(GroupError::connecting(label()))
         };
         let after = self.inner.options.connect_timeout;
         match tokio::time::timeout(after, opened).await {
@@ -194,18 +191,12 @@ impl ClientSessionGroup {
         let opening = async {
             let session = ClientSession::connect(Connection::shared_connector(connector), options)
                 .await
-                .map_err(|source| GroupError::Connect {
-                    server: label.to_owned(),
-                    source: Box::new(source),
-                })?;
+                .map_err(GroupError::connecting(label))?;
             match fetch(&session, Kinds::ALL).await {
                 Ok(lists) => Ok((session, lists)),
                 Err(source) => {
                     session.close().await;
-                    Err(GroupError::Connect {
-                        server: label.to_owned(),
-                        source: Box::new(source),
-                    })
+                    Err(GroupError::connecting(label)(source))
                 }
             }
         };
@@ -406,29 +397,21 @@ impl ClientSessionGroup {
     pub fn tool_list(&self) -> Vec<Component<Tool>> {
         let state = self.state();
         self.inner
-            .list(&state, &state.index.tools, |l| l.tools.as_deref(), |t| &t.name)
+            .list(&state, &state.index.tools, |l| l.tools.as_deref())
     }
 
     /// Every usable prompt with its server, sorted by group name.
     pub fn prompt_list(&self) -> Vec<Component<Prompt>> {
         let state = self.state();
-        self.inner.list(
-            &state,
-            &state.index.prompts,
-            |l| l.prompts.as_deref(),
-            |p| &p.name,
-        )
+        self.inner
+            .list(&state, &state.index.prompts, |l| l.prompts.as_deref())
     }
 
     /// Every usable resource with its server, sorted by group name.
     pub fn resource_list(&self) -> Vec<Component<Resource>> {
         let state = self.state();
-        self.inner.list(
-            &state,
-            &state.index.resources,
-            |l| l.resources.as_deref(),
-            |r| &r.uri,
-        )
+        self.inner
+            .list(&state, &state.index.resources, |l| l.resources.as_deref())
     }
 
     /// Calls the tool the group names `name` on the server that offers it
@@ -457,10 +440,7 @@ impl ClientSessionGroup {
             .call_tool(route.original, arguments)
             .options(options)
             .await;
-        called.map_err(|source| GroupError::Server {
-            server: route.server,
-            source: Box::new(source),
-        })
+        called.map_err(GroupError::at(route.server))
     }
 
     /// Gets the prompt the group names `name` from the server that offers it.
@@ -478,10 +458,7 @@ impl ClientSessionGroup {
         )?;
         let session = self.usable(&route.server).await?;
         let got = session.get_prompt(route.original, arguments).await;
-        got.map_err(|source| GroupError::Server {
-            server: route.server,
-            source: Box::new(source),
-        })
+        got.map_err(GroupError::at(route.server))
     }
 
     /// Reads a resource by URI from the server that lists it, else from one
@@ -491,21 +468,13 @@ impl ClientSessionGroup {
         let server = self.owner_of(uri)?;
         let session = self.usable(&server).await?;
         let read = session.read_resource(uri).await;
-        read.map_err(|source| GroupError::Server {
-            server,
-            source: Box::new(source),
-        })
+        read.map_err(GroupError::at(server))
     }
 
     fn owner_of(&self, uri: &str) -> Result<String> {
         let state = self.state();
         let servers = &state.servers;
-        let listed = servers.iter().find(|s| {
-            s.lists
-                .resources
-                .as_ref()
-                .is_some_and(|r| r.iter().any(|r| r.uri == uri))
-        });
+        let listed = state.index.by_uri.get(uri).and_then(|&at| servers.get(at));
         let templated = || {
             servers.iter().find(|s| {
                 s.lists
@@ -689,16 +658,15 @@ impl Inner {
         state: &State,
         table: &BTreeMap<String, Route>,
         items: impl Fn(&Lists) -> Option<&[T]>,
-        key: impl Fn(&T) -> &String,
     ) -> Vec<Component<T>> {
         table
             .iter()
             .filter_map(|(name, route)| {
-                let server = state.servers.iter().find(|s| s.name == route.server)?;
+                let server = state.servers.get(route.server_at)?;
                 if !self.usable(server) {
                     return None;
                 }
-                let item = items(&server.lists)?.iter().find(|i| *key(i) == route.original)?;
+                let item = items(&server.lists)?.get(route.item_at)?;
                 Some(Component {
                     name: name.clone(),
                     server: route.server.clone(),

@@ -59,7 +59,14 @@ impl ParseError {
 }
 
 fn snippet(bytes: &[u8]) -> String {
-    let cut = bytes.len().min(SNIPPET_LEN);
+    excerpt(bytes, SNIPPET_LEN)
+}
+
+/// The start of what a peer sent, safe to show: at most `max` bytes,
+/// decoded lossily, control characters escaped, and `…` when cut.
+/// Transports use it to quote bodies and headers in their errors.
+pub fn excerpt(bytes: &[u8], max: usize) -> String {
+    let cut = bytes.len().min(max);
     let mut s = escape(&String::from_utf8_lossy(&bytes[..cut]));
     if cut < bytes.len() {
         s.push('…');

@@ -282,23 +282,7 @@ fn default_tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
 
 /// `bytes` as text for a message: lossy, control characters escaped, cut.
 fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out: String = text
-        .chars()
-        .take(BODY_SNIPPET)
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect();
-    if text.chars().count() > BODY_SNIPPET {
-        out.push('…');
-    }
-    out.trim().to_owned()
+    mcp_jsonrpc::excerpt(bytes, BODY_SNIPPET).trim().to_owned()
 }
 
 /// The subprotocol named in the head of an upgrade answer, if it named one.

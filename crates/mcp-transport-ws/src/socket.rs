@@ -153,44 +153,51 @@ impl Reader {
 
     async fn read(&mut self) -> (CloseReason, Option<CloseCode>) {
         let mut peer_close: Option<CloseFrame> = None;
+        // One timer for the dead-peer bound: a frame only moves `last`, and
+        // the timer, when it fires early, is set again from it (no timer
+        // work per message).
         let mut last = Instant::now();
+        let silence = sleep_until(self.silence.map(|s| last + s));
+        tokio::pin!(silence);
+        // Reused for the messages of each frame.
+        let mut items: Vec<Inbound> = Vec::new();
         loop {
-            let deadline = self.silence.map(|s| last + s);
             let next = tokio::select! {
                 biased;
                 _ = self.end.ended.cancelled() => return (self.end.reason(), None),
                 next = self.stream.next() => next,
-                _ = sleep_until(deadline) => return (self.dead(), None),
-            };
-            let item = match next {
-                None => return (self.closed(peer_close.as_ref()), None),
-                Some(Ok(Frame::Text(text))) => {
-                    let mut items = Vec::with_capacity(1);
-                    parse_frame(text.as_bytes(), |m| {
-                        items.push(match m {
-                            Ok(m) => Inbound::Message(m),
-                            Err(e) => Inbound::Report(TransportError::Malformed(e)),
-                        })
-                    });
-                    items
+                _ = &mut silence => {
+                    let Some(limit) = self.silence else { continue };
+                    let deadline = last + limit;
+                    if deadline > Instant::now() {
+                        silence.set(sleep_until(Some(deadline)));
+                        continue;
+                    }
+                    return (self.dead(), None);
                 }
-                Some(Ok(Frame::Binary(bytes))) => vec![Inbound::Report(TransportError::Protocol(
+            };
+            match next {
+                None => return (self.closed(peer_close.as_ref()), None),
+                Some(Ok(Frame::Text(text))) => parse_frame(text.as_bytes(), |m| {
+                    items.push(match m {
+                        Ok(m) => Inbound::Message(m),
+                        Err(e) => Inbound::Report(TransportError::Malformed(e)),
+                    })
+                }),
+                Some(Ok(Frame::Binary(bytes))) => items.push(Inbound::Report(TransportError::Protocol(
                     format!(
                         "the server sent a binary frame of {} bytes; MCP over WebSocket uses text frames, so it was skipped",
                         bytes.len()
                     )
                     .into(),
-                ))],
-                Some(Ok(Frame::Close(frame))) => {
-                    peer_close = frame;
-                    Vec::new()
-                }
+                ))),
+                Some(Ok(Frame::Close(frame))) => peer_close = frame,
                 // Pongs to the server's pings are queued by tungstenite and
                 // sent as the socket is read.
-                Some(Ok(Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_))) => Vec::new(),
+                Some(Ok(Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_))) => {}
                 Some(Err(e)) => return self.failed(e, peer_close.as_ref()),
-            };
-            for inbound in item {
+            }
+            for inbound in items.drain(..) {
                 if self.inbound.send(inbound).await.is_err() {
                     return (CloseReason::Local, Some(CloseCode::Normal));
                 }
