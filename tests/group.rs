@@ -283,3 +283,129 @@ async fn the_group_closes_from_any_task_and_drops_cleanly() {
     drop(group);
     with_timeout(z.closed()).await;
 }
+
+#[tokio::test]
+async fn a_slow_call_on_one_server_does_not_hold_up_another_and_disconnect_removes_a_server() {
+    let group = ClientSessionGroup::new();
+    let results = with_timeout(group.connect_all([
+        ("slowpoke", ServerParameters::from(example())),
+        ("quick", example().into()),
+    ]))
+    .await;
+    assert!(results.iter().all(Result::is_ok));
+    let slow = {
+        let group = group.clone();
+        tokio::spawn(async move {
+            group
+                .call_tool("slow", json!({"steps": 100, "delay_ms": 100}))
+                .await
+        })
+    };
+    // The other server answers while the slow call is still running.
+    let quick = with_timeout(group.call_tool("quick_echo", json!({"message": "meanwhile"})))
+        .await
+        .expect("the other server answers");
+    assert_eq!(text(&quick), "meanwhile");
+    assert!(!slow.is_finished(), "the slow call is still running");
+
+    // Disconnecting the slow server ends its call and removes its tools.
+    let session = group.session("slowpoke").expect("up");
+    with_timeout(group.disconnect_from_server(&session))
+        .await
+        .expect("disconnected");
+    let ended = with_timeout(slow).await.expect("joined");
+    assert!(ended.is_err(), "the call ends with its server: {ended:?}");
+    assert_eq!(group.server_names(), ["quick"]);
+    assert!(group.tool_list().iter().all(|c| c.server == "quick"));
+    let again = group
+        .disconnect_from_server(&session)
+        .await
+        .expect_err("already gone");
+    assert!(matches!(again, GroupError::UnknownServer { .. }), "{again}");
+    with_timeout(group.close()).await;
+}
+
+#[tokio::test]
+async fn a_list_change_in_the_stateless_era_refreshes_the_server() {
+    let group =
+        ClientSessionGroup::with_options(GroupOptions::new().refresh_debounce(Duration::from_millis(20)));
+    let session = with_timeout(group.connect_to_server_as("live", example()))
+        .await
+        .expect("connects");
+    assert_eq!(session.era(), Some(mcp_client::Era::Stateless));
+    let mut changes = group.changes();
+    changes.borrow_and_update();
+    let before = session.list_changes().borrow().tools;
+    // `notify` pushes `notifications/tools/list_changed` to the listen
+    // stream the session opened.
+    with_timeout(group.call_tool("notify", json!({})))
+        .await
+        .expect("notify");
+    with_timeout(changes.changed())
+        .await
+        .expect("the group refreshed");
+    assert!(session.list_changes().borrow().tools > before);
+    assert!(
+        group.tools().contains_key("echo"),
+        "the listing is whole after the refresh"
+    );
+    with_timeout(group.close()).await;
+}
+
+#[tokio::test]
+async fn a_server_that_cannot_be_restarted_is_given_up_after_the_bounded_attempts() {
+    let dir = std::env::temp_dir().join(format!("mcp-group-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let started = dir.join("started");
+    // Serves the first time; every later start counts itself and fails.
+    let script = format!(
+        "if [ -e {m} ]; then echo x >> {m}.again; exit 5; fi; touch {m}; exec {exe}",
+        m = started.display(),
+        exe = env!("CARGO_BIN_EXE_example-server"),
+    );
+    let group = ClientSessionGroup::with_options(
+        GroupOptions::new().restart(
+            RestartPolicy::new()
+                .max_attempts(2)
+                .backoff(Duration::from_millis(10), Duration::from_millis(20)),
+        ),
+    );
+    // A session of the initialize era, opened from parameters: restarts
+    // speak that era again, so each attempt starts the server once.
+    let first = with_timeout(ClientSession::connect(
+        StdioServerParameters::new("sh").args(["-c", &script]),
+        ClientSessionOptions::new().protocol(ProtocolMode::Initialize),
+    ))
+    .await
+    .expect("the first start serves");
+    let first = with_timeout(group.connect_with_session(first))
+        .await
+        .expect("added");
+    let _ = with_timeout(group.call_tool("crash", json!({}))).await;
+    with_timeout(first.closed()).await;
+
+    let e = with_timeout(group.call_tool("echo", json!({"message": "x"})))
+        .await
+        .expect_err("it cannot come back");
+    assert!(
+        matches!(&e, GroupError::Unavailable { server, .. } if server == "mcp-example-server"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("2 attempt(s)"), "{e}");
+    let attempts = || {
+        std::fs::read_to_string(dir.join("started.again"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    };
+    assert_eq!(attempts(), 2, "exactly the policy's attempts");
+    // Given up: no more starts, and its tools are gone.
+    let e = with_timeout(group.call_tool("echo", json!({"message": "x"})))
+        .await
+        .expect_err("still unavailable");
+    assert!(e.is_unavailable(), "{e}");
+    assert_eq!(attempts(), 2);
+    assert!(group.tools().is_empty());
+    with_timeout(group.close()).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use mcp_client::types::{
     CallToolResult, GetPromptResult, Implementation, Prompt, ReadResourceResult, Resource, Tool,
 };
-use mcp_client::{CallOptions, ClientSession, Connect, Connection, IntoArguments, IntoPromptArguments};
+use mcp_client::{
+    CallOptions, ClientSession, ClientSessionOptions, Connect, Connection, IntoArguments, IntoPromptArguments,
+};
 use tokio::sync::watch;
 
 use crate::error::{GroupError, Result};
@@ -131,7 +133,8 @@ impl ClientSessionGroup {
             .map(|(name, params)| {
                 let name = name.into();
                 async move {
-                    let opened = self.open(&name, params.connector()).await;
+                    let options = self.inner.options.session.clone();
+                    let opened = self.open(&name, params.connector(), options).await;
                     (name, opened)
                 }
             })
@@ -180,14 +183,19 @@ impl ClientSessionGroup {
 
     async fn connect_named(&self, name: Option<String>, params: ServerParameters) -> Result<ClientSession> {
         let label = name.clone().unwrap_or_else(|| params.describe());
-        let (session, lists) = self.open(&label, params.connector()).await?;
+        let options = self.inner.options.session.clone();
+        let (session, lists) = self.open(&label, params.connector(), options).await?;
         self.add(name, session, lists).await
     }
 
     /// Opens a session from `connector` and fetches its lists, within the
     /// connect timeout; on failure nothing is left open.
-    async fn open(&self, label: &str, connector: Arc<dyn Connect>) -> Result<(ClientSession, Lists)> {
-        let options = self.inner.options.session.clone();
+    async fn open(
+        &self,
+        label: &str,
+        connector: Arc<dyn Connect>,
+        options: ClientSessionOptions,
+    ) -> Result<(ClientSession, Lists)> {
         let opening = async {
             let session = ClientSession::connect(Connection::shared_connector(connector), options)
                 .await
@@ -542,11 +550,11 @@ impl ClientSessionGroup {
             Status::Up => Ok(Ok(s.session.clone())),
             Status::Failed(reason) => Err(unavailable(server, reason)),
             Status::Down(reason) => match (&s.connector, self.inner.options.restart) {
-                (Some(c), Some(policy)) => Ok(Err((c.clone(), policy, reason.clone()))),
+                (Some(c), Some(policy)) => Ok(Err((c.clone(), policy, reason.clone(), s.session.era()))),
                 _ => Err(unavailable(server, reason)),
             },
         });
-        let (connector, policy, died) = match found {
+        let (connector, policy, died, era) = match found {
             None => {
                 return Err(GroupError::UnknownServer {
                     server: server.to_owned(),
@@ -556,7 +564,16 @@ impl ClientSessionGroup {
             Some(Ok(Ok(session))) => return Ok(session),
             Some(Ok(Err(down))) => down,
         };
-        let opened = crate::restart::attempts(&policy, server, || self.open(server, connector.clone())).await;
+        // A server of the initialize era is spoken to that way again: no
+        // discover probe, which such a server may exit on.
+        let mut options = self.inner.options.session.clone();
+        if era == Some(mcp_client::Era::Initialize) {
+            options = options.protocol(mcp_client::ProtocolMode::Initialize);
+        }
+        let opened = crate::restart::attempts(&policy, server, || {
+            self.open(server, connector.clone(), options.clone())
+        })
+        .await;
         match opened {
             Ok((session, lists)) => {
                 self.replace(server, session.clone(), lists);

@@ -118,7 +118,11 @@ impl GroupOptions {
 /// waits between them doubling from [`initial_backoff`](Self::initial_backoff)
 /// up to [`max_backoff`](Self::max_backoff). When every attempt fails the
 /// server stays unavailable (no more restarts) until it is connected anew.
-/// Only servers the group connected from parameters can be restarted.
+/// Only servers the group connected from parameters can be restarted. Each
+/// attempt is one `ClientSession::connect`: a server that spoke the
+/// initialize era is spoken to that way again (no discover probe); for
+/// others, a server that exits on the probe is started a second time
+/// within the attempt, as for a lone session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RestartPolicy {
