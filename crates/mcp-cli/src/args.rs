@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
     version,
     about,
     override_usage = "mcp [OPTIONS] [COMMAND] [ARGS] [-- SERVER_COMMAND ARGS... | --url URL]",
-    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'\n  mcp tools --url ws://127.0.0.1:8000/ws"
+    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'\n  mcp tools --url ws://127.0.0.1:8000/ws\n  mcp --config claude_desktop_config.json tools\n\nExit status: 0 ok, 1 the tool returned isError, 2 usage error, 3 connection or protocol error, 141 stdout closed early."
 )]
 pub(crate) struct Cli {
     /// Print protocol results as JSON on stdout.
@@ -20,8 +20,15 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "SECS", default_value_t = 60.0, global = true)]
     pub(crate) timeout: f64,
     /// Extra environment variable for the server process (repeatable).
+    /// A server started by `mcp` gets this shell's whole environment, plus
+    /// these.
     #[arg(long = "env", value_name = "K=V", global = true)]
     pub(crate) env: Vec<String>,
+    /// Give the server only the library's allowlist of this shell's
+    /// environment (HOME, LOGNAME, PATH, SHELL, TERM, USER, and the proxy
+    /// and CA-certificate variables), plus --env and the config's `env`.
+    #[arg(long, global = true)]
+    pub(crate) clean_env: bool,
     /// Connect to every server of a desktop client's JSON config (the
     /// `mcpServers` shape, or `servers` with `type: stdio|http|sse|ws`):
     /// `tools` lists them all with a server column, `call` routes by the

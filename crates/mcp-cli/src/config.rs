@@ -19,8 +19,18 @@ use crate::UsageError;
 /// Largest config file read (a config is a few KiB).
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
+/// How the config's servers are started and reached.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    /// Bound on connecting and on each request.
+    pub(crate) timeout: Duration,
+    /// Stdio servers get this process's whole environment (else the
+    /// library's allowlist), plus their `env`.
+    pub(crate) inherit_env: bool,
+}
+
 /// The servers of the config at `path`, in the file's order.
-pub(crate) fn load(path: &Path, timeout: Duration) -> Result<Vec<(String, ServerParameters)>> {
+pub(crate) fn load(path: &Path, settings: Settings) -> Result<Vec<(String, ServerParameters)>> {
     let shown = path.display();
     let size = std::fs::metadata(path)
         .map_err(|e| UsageError(format!("cannot read the config {shown}: {e}")))?
@@ -33,14 +43,14 @@ pub(crate) fn load(path: &Path, timeout: Duration) -> Result<Vec<(String, Server
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("cannot read the config {shown}: {e}")))?;
-    parse(&text, &shown.to_string(), timeout).map_err(|e| UsageError(e).into())
+    parse(&text, &shown.to_string(), settings).map_err(|e| UsageError(e).into())
 }
 
 /// The servers of a config's text; errors as `file: …`.
 pub(crate) fn parse(
     text: &str,
     file: &str,
-    timeout: Duration,
+    settings: Settings,
 ) -> Result<Vec<(String, ServerParameters)>, String> {
     let root: Value = serde_json::from_str(text).map_err(|e| format!("{file}: not valid JSON ({e})"))?;
     let (key, servers) = match (root.get("mcpServers"), root.get("servers")) {
@@ -65,7 +75,7 @@ pub(crate) fn parse(
             let entry = entry
                 .as_object()
                 .ok_or_else(|| format!("{file}: server `{name}`: must be an object"))?;
-            server(entry, &at, timeout).map(|p| (name.clone(), p))
+            server(entry, &at, settings).map(|p| (name.clone(), p))
         })
         .collect()
 }
@@ -73,8 +83,9 @@ pub(crate) fn parse(
 fn server(
     entry: &Map<String, Value>,
     at: &dyn Fn(&str, &str) -> String,
-    timeout: Duration,
+    settings: Settings,
 ) -> Result<ServerParameters, String> {
+    let timeout = settings.timeout;
     let kind = match entry.get("type") {
         None => None,
         Some(Value::String(t)) => Some(t.as_str()),
@@ -125,7 +136,9 @@ fn server(
                     .collect::<Result<_, _>>()?,
                 Some(_) => return Err(at("args", "must be an array of strings")),
             };
-            let mut params = StdioServerParameters::new(command).args(args);
+            let mut params = StdioServerParameters::new(command)
+                .args(args)
+                .inherit_env(settings.inherit_env);
             for (k, v) in pairs("env")? {
                 params = params.env(k, v);
             }
@@ -168,8 +181,11 @@ mod tests {
     use super::*;
 
     fn parsed(text: &str) -> Result<Vec<(String, String)>, String> {
-        parse(text, "c.json", Duration::from_secs(5))
-            .map(|v| v.into_iter().map(|(n, p)| (n, p.describe())).collect())
+        let settings = Settings {
+            timeout: Duration::from_secs(5),
+            inherit_env: true,
+        };
+        parse(text, "c.json", settings).map(|v| v.into_iter().map(|(n, p)| (n, p.describe())).collect())
     }
 
     #[test]

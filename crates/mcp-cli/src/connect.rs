@@ -134,6 +134,7 @@ fn stdio_connection(cli: &Cli, server: &[String]) -> Result<Connection> {
             StdioServerParameters::new(me.to_string_lossy().into_owned()).arg(SERVE_EXAMPLE)
         }
     };
+    params = params.inherit_env(!cli.clean_env);
     for pair in &cli.env {
         let (k, v) = pair
             .split_once('=')

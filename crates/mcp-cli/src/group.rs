@@ -15,7 +15,11 @@ use crate::{Outcome, UsageError};
 /// Runs the command line against the config's servers.
 pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, out: &Out) -> Result<Outcome> {
     let timeout = timeout(cli)?;
-    let mut servers = crate::config::load(path, timeout)?;
+    let settings = crate::config::Settings {
+        timeout,
+        inherit_env: !cli.clean_env,
+    };
+    let mut servers = crate::config::load(path, settings)?;
     if let Some(name) = &cli.server_name {
         let Some(at) = servers.iter().position(|(n, _)| n == name) else {
             let names: Vec<&str> = servers.iter().map(|(n, _)| n.as_str()).collect();
@@ -138,7 +142,7 @@ fn listing<T: serde::Serialize>(
         return out.print_json(&json!({ key: items }));
     }
     let rows: Vec<Vec<String>> = components.iter().map(row).collect();
-    out.table(header, &rows);
+    out.table(header, &rows)?;
     Ok(())
 }
 
@@ -166,6 +170,6 @@ fn info(group: &ClientSessionGroup, out: &Out) -> Result<()> {
         return out.print_json(&json!({ "servers": servers }));
     }
     let rows: Vec<Vec<String>> = rows.into_iter().map(|(s, n, v, p)| vec![s, n, v, p]).collect();
-    out.table(&["SERVER", "NAME", "VERSION", "PROTOCOL"], &rows);
+    out.table(&["SERVER", "NAME", "VERSION", "PROTOCOL"], &rows)?;
     Ok(())
 }

@@ -69,6 +69,9 @@ fn main() -> ExitCode {
     // Give transports a moment to reap their server, then stop.
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     match result {
+        // `mcp tools | head`: the reader left; end quietly, as a program
+        // killed by SIGPIPE would (the servers were closed on the way out).
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(141),
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ToolError) => ExitCode::from(1),
         Err(e) if e.downcast_ref::<UsageError>().is_some() => {
@@ -80,6 +83,21 @@ fn main() -> ExitCode {
             ExitCode::from(3)
         }
     }
+}
+
+/// True when `e` comes from writing to a closed stdout.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let kind = cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn serve_example() -> ExitCode {

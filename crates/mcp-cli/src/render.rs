@@ -11,6 +11,15 @@ use mcp_client::types::{
 use mcp_client::ClientSession;
 use serde_json::{json, Value};
 
+/// Writes one line to stdout. A failed write (a closed pipe: `mcp tools |
+/// head`) is an error that ends the command; `main` ends quietly on a
+/// broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
+
 /// Where and how to print.
 pub(crate) struct Out {
     pub(crate) json: bool,
@@ -40,17 +49,19 @@ impl Out {
     }
 
     /// A section title (human mode only).
-    pub(crate) fn heading(&self, title: &str) {
+    pub(crate) fn heading(&self, title: &str) -> Result<()> {
         if !self.json {
-            println!("\n{}", self.paint("1;36", &format!("== {title}")));
+            say!("\n{}", self.paint("1;36", &format!("== {title}")));
         }
+        Ok(())
     }
 
     /// A closing remark (human mode only).
-    pub(crate) fn note(&self, text: &str) {
+    pub(crate) fn note(&self, text: &str) -> Result<()> {
         if !self.json {
-            println!("\n{}", self.dim(text));
+            say!("\n{}", self.dim(text));
         }
+        Ok(())
     }
 
     pub(crate) fn print_json(&self, value: &impl serde::Serialize) -> Result<()> {
@@ -61,10 +72,10 @@ impl Out {
     }
 
     /// Prints rows as aligned columns; the last column is not padded.
-    pub(crate) fn table(&self, header: &[&str], rows: &[Vec<String>]) {
+    pub(crate) fn table(&self, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
         if rows.is_empty() {
-            println!("{}", self.dim("(none)"));
-            return;
+            say!("{}", self.dim("(none)"));
+            return Ok(());
         }
         let cols = header.len();
         let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -73,7 +84,7 @@ impl Out {
                 widths[i] = widths[i].max(cell.chars().count());
             }
         }
-        let line = |cells: &[String], head: bool| {
+        let line = |cells: &[String], head: bool| -> Result<()> {
             let mut s = String::new();
             for (i, cell) in cells.iter().enumerate() {
                 let pad = if i + 1 < cols {
@@ -91,12 +102,14 @@ impl Out {
                 s.push_str(&text);
                 s.push_str(&" ".repeat(pad));
             }
-            println!("{}", s.trim_end());
+            say!("{}", s.trim_end());
+            Ok(())
         };
-        line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>(), true);
+        line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>(), true)?;
         for row in rows {
-            line(row, false);
+            line(row, false)?;
         }
+        Ok(())
     }
 }
 
@@ -130,13 +143,13 @@ pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
         .as_deref()
         .map(|t| format!(" ({t})"))
         .unwrap_or_default();
-    println!(
+    say!(
         "{}  {}{}",
         out.bold(&n.server_info.name),
         n.server_info.version,
         title
     );
-    println!("protocol      {} ({} era)", n.protocol_version, n.era);
+    say!("protocol      {} ({} era)", n.protocol_version, n.era);
     let caps = serde_json::to_value(&n.capabilities)?;
     let mut names = Vec::new();
     if let Value::Object(map) = &caps {
@@ -156,7 +169,7 @@ pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
             });
         }
     }
-    println!(
+    say!(
         "capabilities  {}",
         if names.is_empty() {
             "(none)".into()
@@ -165,7 +178,7 @@ pub(crate) fn info(session: &ClientSession, out: &Out) -> Result<()> {
         }
     );
     if let Some(instructions) = &n.instructions {
-        println!("instructions  {}", instructions.trim());
+        say!("instructions  {}", instructions.trim());
     }
     Ok(())
 }
@@ -179,7 +192,7 @@ pub(crate) fn tools(tools: &[Tool], out: &Out) -> Result<()> {
         .iter()
         .map(|t| vec![t.name.clone(), first_line(t.description.as_deref(), 80)])
         .collect();
-    out.table(&["NAME", "DESCRIPTION"], &rows);
+    out.table(&["NAME", "DESCRIPTION"], &rows)?;
     Ok(())
 }
 
@@ -198,7 +211,7 @@ pub(crate) fn resources(resources: &[Resource], out: &Out) -> Result<()> {
             ]
         })
         .collect();
-    out.table(&["URI", "NAME", "MIME TYPE"], &rows);
+    out.table(&["URI", "NAME", "MIME TYPE"], &rows)?;
     Ok(())
 }
 
@@ -217,7 +230,7 @@ pub(crate) fn templates(templates: &[ResourceTemplate], out: &Out) -> Result<()>
             ]
         })
         .collect();
-    out.table(&["URI TEMPLATE", "NAME", "DESCRIPTION"], &rows);
+    out.table(&["URI TEMPLATE", "NAME", "DESCRIPTION"], &rows)?;
     Ok(())
 }
 
@@ -248,7 +261,7 @@ pub(crate) fn prompts(prompts: &[Prompt], out: &Out) -> Result<()> {
             ]
         })
         .collect();
-    out.table(&["NAME", "ARGUMENTS", "DESCRIPTION"], &rows);
+    out.table(&["NAME", "ARGUMENTS", "DESCRIPTION"], &rows)?;
     Ok(())
 }
 
@@ -259,8 +272,8 @@ pub(crate) fn read(result: &ReadResourceResult, out: &Out) -> Result<()> {
     }
     for contents in &result.contents {
         match contents {
-            ResourceContents::Text(t) => println!("{}", t.text),
-            ResourceContents::Blob(b) => println!(
+            ResourceContents::Text(t) => say!("{}", t.text),
+            ResourceContents::Blob(b) => say!(
                 "{}",
                 out.dim(&format!(
                     "[binary {}, {} base64 characters]",
@@ -268,7 +281,7 @@ pub(crate) fn read(result: &ReadResourceResult, out: &Out) -> Result<()> {
                     b.blob.len()
                 ))
             ),
-            other => println!(
+            other => say!(
                 "{}",
                 out.dim(&format!("[contents of an unknown kind: {}]", other.uri()))
             ),
@@ -283,11 +296,11 @@ pub(crate) fn prompt(result: &GetPromptResult, out: &Out) -> Result<()> {
         return out.print_json(result);
     }
     if let Some(d) = &result.description {
-        println!("{}", out.dim(d));
+        say!("{}", out.dim(d));
     }
     for message in &result.messages {
         let role = serde_json::to_value(&message.role)?;
-        println!(
+        say!(
             "{}: {}",
             out.bold(role.as_str().unwrap_or("?")),
             content_text(&message.content, out)
@@ -302,14 +315,14 @@ pub(crate) fn call_result(result: &CallToolResult, out: &Out) -> Result<()> {
         return out.print_json(result);
     }
     if result.is_error() {
-        println!("{}", out.paint("31;1", "the tool reported an error:"));
+        say!("{}", out.paint("31;1", "the tool reported an error:"));
     }
     for block in &result.content {
-        println!("{}", content_text(block, out));
+        say!("{}", content_text(block, out));
     }
     if let Some(structured) = &result.structured_content {
-        println!("{}", out.dim("structured content:"));
-        println!("{}", serde_json::to_string_pretty(structured)?);
+        say!("{}", out.dim("structured content:"));
+        say!("{}", serde_json::to_string_pretty(structured)?);
     }
     Ok(())
 }

@@ -10,28 +10,28 @@ use crate::Outcome;
 
 /// Info, tools, a tool call with progress, a resource, a prompt.
 pub(crate) async fn tour(session: &ClientSession, out: &Out) -> Result<Outcome> {
-    out.heading("Server");
+    out.heading("Server")?;
     render::info(session, out)?;
 
-    out.heading("Tools");
+    out.heading("Tools")?;
     let tools = session.list_all_tools().await?;
     render::tools(&tools, out)?;
 
-    out.heading("Calling `slow` (a tool that reports progress)");
+    out.heading("Calling `slow` (a tool that reports progress)")?;
     let mut args = Map::new();
     args.insert("steps".into(), 5.into());
     args.insert("delay_ms".into(), 150.into());
     call(session, "slow", args, out).await?;
 
-    out.heading("Resources");
+    out.heading("Resources")?;
     let resources = session.list_all_resources().await?;
     render::resources(&resources, out)?;
     if let Some(first) = resources.first() {
-        out.heading(&format!("Reading {}", first.uri));
+        out.heading(&format!("Reading {}", first.uri))?;
         render::read(&session.read_resource(&first.uri).await?, out)?;
     }
 
-    out.heading("Prompts");
+    out.heading("Prompts")?;
     let prompts = session.list_all_prompts().await?;
     render::prompts(&prompts, out)?;
     let prompt = prompts.first().context("the example server has no prompt")?;
@@ -39,9 +39,9 @@ pub(crate) async fn tour(session: &ClientSession, out: &Out) -> Result<Outcome> 
     for arg in prompt.arguments.iter().flatten() {
         arguments.insert(arg.name.clone(), "Rust".to_owned());
     }
-    out.heading(&format!("Getting prompt `{}`", prompt.name));
+    out.heading(&format!("Getting prompt `{}`", prompt.name))?;
     render::prompt(&session.get_prompt(&prompt.name, Some(arguments)).await?, out)?;
 
-    out.note("Next: `mcp --help`, or point it at your server: `mcp tools -- <server command>`.");
+    out.note("Next: `mcp --help`, or point it at your server: `mcp tools -- <server command>`.")?;
     Ok(Outcome::Success)
 }

@@ -373,3 +373,77 @@ fn a_config_mistake_names_the_file_the_server_and_the_field() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+    // The tour writes for a while; the reader goes after its first lines,
+    // as `mcp | head -2` does.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp"))
+        .env_remove("MCP_LOG")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("mcp starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("a first line");
+    drop(stdout);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    let status = child.wait().expect("mcp ends");
+    assert_eq!(
+        status.code(),
+        Some(141),
+        "as a program stopped by SIGPIPE; stderr: {err}"
+    );
+    assert!(err.is_empty(), "nothing on stderr: {err}");
+}
+
+#[test]
+fn the_server_gets_the_callers_environment_unless_clean_env_says_otherwise() {
+    let me = env!("CARGO_BIN_EXE_mcp");
+    // The server starts only when it sees the variable it needs.
+    let needs = |var: &str| {
+        format!("test \"${var}\" = yes || {{ echo \"{var} is required\" >&2; exit 1; }}; exec {me} __serve-example")
+    };
+    let run = |extra: &[&str], script: &str, env: &[(&str, &str)]| {
+        let mut cmd = Command::new(me);
+        cmd.env_remove("MCP_LOG").env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.args(extra)
+            .args(["tools", "--", "sh", "-c", script])
+            .output()
+            .expect("mcp runs")
+    };
+    let secret = needs("MCP_CLI_TEST_KEY");
+    let o = run(&[], &secret, &[("MCP_CLI_TEST_KEY", "yes")]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the caller's variable reaches the server: {}",
+        stderr(&o)
+    );
+
+    // --clean-env: only the allowlist, so the server says what it misses.
+    let o = run(&["--clean-env"], &secret, &[("MCP_CLI_TEST_KEY", "yes")]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("MCP_CLI_TEST_KEY is required"),
+        "{}",
+        stderr(&o)
+    );
+    // … which still carries the proxy variables, and --env adds.
+    let o = run(&["--clean-env"], &needs("HTTPS_PROXY"), &[("HTTPS_PROXY", "yes")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["--clean-env", "--env", "MCP_CLI_TEST_KEY=yes"], &secret, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
