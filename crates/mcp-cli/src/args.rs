@@ -87,8 +87,11 @@ pub(crate) enum Command {
     Info,
     /// List the server's tools.
     Tools,
-    /// Call a tool: `call NAME [KEY=VALUE ...]` (a value that parses as JSON
-    /// is JSON, else a string) or `--args JSON`.
+    /// Call a tool: `call NAME [KEY=VALUE ...]` or `--args JSON`. Values take
+    /// the type the tool's input schema declares (`message=123` is the
+    /// string "123" for a string parameter; JSON if it parses, else a
+    /// string, where the schema says nothing); a missing required argument
+    /// or a wrong type is a usage error, before anything is sent.
     Call {
         /// The tool.
         name: String,

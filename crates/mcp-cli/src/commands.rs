@@ -34,10 +34,28 @@ pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
 }
 
 /// The arguments of `call`: `--args JSON`, else `KEY=VALUE` pairs.
-pub(crate) fn arguments(pairs: &[String], args: Option<&str>) -> Result<Map<String, Value>> {
-    match args {
-        Some(json) => parse_json_object(json),
-        None => parse_pairs(pairs),
+/// Typed and checked by the tool's input `schema` when it is known.
+pub(crate) fn arguments(
+    pairs: &[String],
+    args: Option<&str>,
+    schema: Option<&Map<String, Value>>,
+) -> Result<Map<String, Value>> {
+    let arguments = match args {
+        Some(json) => parse_json_object(json)?,
+        None => crate::typed::typed_pairs(pairs, schema)?,
+    };
+    crate::typed::check(&arguments, schema)?;
+    Ok(arguments)
+}
+
+/// The input schema of the session's tool `name`, if the server lists it.
+async fn input_schema(session: &ClientSession, name: &str) -> Option<Map<String, Value>> {
+    match session.list_all_tools().await {
+        Ok(tools) => tools.into_iter().find(|t| t.name == name).map(|t| t.input_schema),
+        Err(e) => {
+            tracing::debug!(error = %e, "could not list the tools; the arguments go untyped");
+            None
+        }
     }
 }
 
@@ -60,7 +78,8 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
         Command::Info => render::info(session, out)?,
         Command::Tools => render::tools(&session.list_all_tools().await?, out)?,
         Command::Call { name, pairs, args } => {
-            let arguments = arguments(pairs, args.as_deref())?;
+            let schema = input_schema(session, name).await;
+            let arguments = arguments(pairs, args.as_deref(), schema.as_ref())?;
             return call(session, name, arguments, out).await;
         }
         Command::Resources => render::resources(&session.list_all_resources().await?, out)?,
@@ -108,18 +127,7 @@ fn parse_json_object(json: &str) -> Result<Map<String, Value>> {
 
 /// `KEY=VALUE` pairs: a value that parses as JSON is JSON, else a string.
 fn parse_pairs(pairs: &[String]) -> Result<Map<String, Value>> {
-    let mut map = Map::new();
-    for pair in pairs {
-        let (k, v) = pair
-            .split_once('=')
-            .ok_or_else(|| UsageError(format!("arguments take KEY=VALUE, got `{pair}`")))?;
-        if k.is_empty() {
-            return Err(UsageError(format!("argument `{pair}` has an empty key")).into());
-        }
-        let value = serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_owned()));
-        map.insert(k.to_owned(), value);
-    }
-    Ok(map)
+    Ok(crate::typed::typed_pairs(pairs, None)?)
 }
 
 #[cfg(test)]

@@ -76,7 +76,8 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
             },
         )?,
         Command::Call { name, pairs, args } => {
-            let arguments = arguments(pairs, args.as_deref())?;
+            let schema = group.tools().remove(name.as_str()).map(|t| t.input_schema);
+            let arguments = arguments(pairs, args.as_deref(), schema.as_ref())?;
             let bar = render::ProgressBar::new(name);
             let progress = bar.clone();
             let options = CallOptions::new().on_progress(move |p| progress.update(&p));

@@ -13,6 +13,7 @@ mod elicit;
 mod group;
 mod render;
 mod tour;
+mod typed;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

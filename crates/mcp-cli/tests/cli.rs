@@ -447,3 +447,28 @@ fn the_server_gets_the_callers_environment_unless_clean_env_says_otherwise() {
     let o = run(&["--clean-env", "--env", "MCP_CLI_TEST_KEY=yes"], &secret, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn key_values_follow_the_tools_input_schema() {
+    // `message` is a string: digits stay text.
+    let o = mcp(&["call", "echo", "message=123"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "123");
+
+    // `a` is a number: a word is refused before anything is sent.
+    let o = mcp(&["call", "add", "a=one", "b=2"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error: {}", stderr(&o));
+    assert!(stderr(&o).contains("argument `a` takes number"), "{}", stderr(&o));
+
+    let o = mcp(&["call", "add", "a=1"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("missing required argument `b`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = mcp(&["call", "add", "--args", r#"{"a": "1", "b": 2}"#]);
+    assert_eq!(o.status.code(), Some(2), "--args is checked too: {}", stderr(&o));
+    assert!(stderr(&o).contains("argument `a` takes number"), "{}", stderr(&o));
+}
