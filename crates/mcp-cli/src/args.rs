@@ -64,6 +64,16 @@ pub(crate) struct Cli {
     /// Log to stderr (-v: info, -vv: debug, -vvv: trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
+    /// The server's log messages shown on stderr: this level and above
+    /// (debug, info, notice, warning, error, critical, alert, emergency),
+    /// asked of the server too (`logging/setLevel`, or per request in
+    /// 2026-07-28). Without it, every message the server sends is shown.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level, global = true)]
+    pub(crate) log_level: Option<mcp_client::types::LoggingLevel>,
+    /// Do not show the server's log messages (a --log-level is still asked
+    /// of the server).
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
@@ -123,4 +133,15 @@ pub(crate) enum Command {
     },
     /// A short tour: info, tools, a tool call with progress, a resource, a prompt.
     Tour,
+}
+
+/// A log level by its name in the protocol.
+fn parse_level(s: &str) -> Result<mcp_client::types::LoggingLevel, String> {
+    let level = mcp_client::types::LoggingLevel::from(s);
+    match level.severity() {
+        Some(_) => Ok(level),
+        None => Err(format!(
+            "`{s}` is not a log level (debug, info, notice, warning, error, critical, alert, emergency)"
+        )),
+    }
 }

@@ -27,11 +27,33 @@ pub(crate) fn timeout(cli: &Cli) -> Result<Duration> {
 
 /// The options of every session the command opens.
 pub(crate) fn session_options(cli: &Cli, timeout: Duration) -> ClientSessionOptions {
-    ClientSessionOptions::new()
+    let options = ClientSessionOptions::new()
         .read_timeout(timeout)
         .protocol(cli.protocol.clone())
         .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
-        .elicitation_callback(|_cx, params| crate::elicit::elicit(params))
+        .elicitation_callback(|_cx, params| crate::elicit::elicit(params));
+    if cli.quiet {
+        return options;
+    }
+    let least = cli.log_level.as_ref().and_then(|l| l.severity()).unwrap_or(0);
+    options.logging_callback(move |message| {
+        if message.level.severity().unwrap_or(u8::MAX) >= least {
+            crate::render::server_log(&message);
+        }
+        std::future::ready(())
+    })
+}
+
+/// Asks the server for log messages of `--log-level` and above, when it
+/// offers logging.
+pub(crate) async fn set_log_level(cli: &Cli, session: &ClientSession) {
+    let Some(level) = &cli.log_level else { return };
+    if session.server_capabilities().is_some_and(|c| c.logging.is_none()) {
+        return;
+    }
+    if let Err(e) = session.set_logging_level(level.clone()).await {
+        tracing::warn!(error = %e, "the server refused the log level");
+    }
 }
 
 /// Starts the server (or reaches it over HTTP or WebSocket) and performs
@@ -53,7 +75,9 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
         }
         None => stdio_connection(cli, server)?,
     };
-    open(connection, session_options(cli, timeout)).await
+    let session = open(connection, session_options(cli, timeout)).await?;
+    set_log_level(cli, &session).await;
+    Ok(session)
 }
 
 /// Opens a session from `connection`: from the parameters, so that a

@@ -32,6 +32,7 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
         };
         let (_, params) = servers.swap_remove(at);
         let session = open(Connection::from(params), session_options(cli, timeout)).await?;
+        crate::connect::set_log_level(cli, &session).await;
         let outcome = crate::commands::execute(&session, command, out).await;
         session.close().await;
         return outcome;
@@ -52,6 +53,9 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
     if failed == total {
         group.close().await;
         anyhow::bail!("no server of {} could be reached", path.display());
+    }
+    for session in group.sessions() {
+        crate::connect::set_log_level(cli, &session).await;
     }
     let outcome = execute(&group, command, out).await;
     group.close().await;

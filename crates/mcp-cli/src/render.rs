@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use mcp_client::types::{
-    CallToolResult, ContentBlock, GetPromptResult, ProgressNotificationParams, Prompt, ReadResourceResult,
-    Resource, ResourceContents, ResourceTemplate, Tool,
+    CallToolResult, ContentBlock, GetPromptResult, LoggingMessageNotificationParams,
+    ProgressNotificationParams, Prompt, ReadResourceResult, Resource, ResourceContents, ResourceTemplate,
+    Tool,
 };
 use mcp_client::ClientSession;
 use serde_json::{json, Value};
@@ -111,6 +112,48 @@ impl Out {
         }
         Ok(())
     }
+}
+
+/// The longest server log message shown, in characters.
+const LOG_QUOTE: usize = 2000;
+
+/// `text` from a server, safe for a terminal: control characters escaped
+/// (no retitled windows, cleared screens or planted links), cut with `…`.
+pub(crate) fn escape_server_text(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// One of the server's log messages, on stderr: `server [level] logger: data`.
+pub(crate) fn server_log(message: &LoggingMessageNotificationParams) {
+    let data = match &message.data {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let logger = message
+        .logger
+        .as_deref()
+        .map(|l| format!(" {}:", escape_server_text(l, 80)))
+        .unwrap_or_default();
+    eprintln!(
+        "server [{}]{logger} {}",
+        escape_server_text(message.level.as_str(), 20),
+        escape_server_text(&data, LOG_QUOTE)
+    );
 }
 
 pub(crate) fn first_line(text: Option<&str>, max: usize) -> String {
@@ -400,4 +443,19 @@ pub(crate) fn read_line(prompt: &str) -> std::io::Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        let hostile = "ok\x1b]0;pwned\x07\x1b[2J\nnext";
+        assert_eq!(
+            escape_server_text(hostile, 100),
+            "ok\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\nnext"
+        );
+        assert_eq!(escape_server_text("abcdef", 3), "abc…");
+    }
 }

@@ -472,3 +472,34 @@ fn key_values_follow_the_tools_input_schema() {
     assert_eq!(o.status.code(), Some(2), "--args is checked too: {}", stderr(&o));
     assert!(stderr(&o).contains("argument `a` takes number"), "{}", stderr(&o));
 }
+
+#[test]
+fn server_log_messages_show_on_stderr_by_level() {
+    for protocol in ["auto", "initialize"] {
+        let o = mcp(&["--protocol", protocol, "--log-level", "debug", "call", "notify"]);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("server [warning] example: a warning from the notify tool"),
+            "{protocol}: {}",
+            stderr(&o)
+        );
+        let o = mcp(&["--protocol", protocol, "--log-level", "error", "call", "notify"]);
+        assert!(
+            !stderr(&o).contains("server ["),
+            "{protocol}: below the level: {}",
+            stderr(&o)
+        );
+        let o = mcp(&[
+            "--protocol",
+            protocol,
+            "-q",
+            "--log-level",
+            "debug",
+            "call",
+            "notify",
+        ]);
+        assert!(!stderr(&o).contains("server ["), "{protocol}: -q: {}", stderr(&o));
+    }
+    let o = mcp(&["--log-level", "loud", "tools"]);
+    assert_eq!(o.status.code(), Some(2));
+}
