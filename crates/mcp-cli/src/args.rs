@@ -95,8 +95,14 @@ pub(crate) enum TransportChoice {
 pub(crate) enum Command {
     /// Server name, version, protocol version, capabilities, instructions.
     Info,
-    /// List the server's tools.
+    /// List the server's tools, with their parameters.
     Tools,
+    /// Describe one tool: description, parameters, input and output
+    /// schema, annotations.
+    Tool {
+        /// The tool.
+        name: String,
+    },
     /// Call a tool: `call NAME [KEY=VALUE ...]` or `--args JSON`. Values take
     /// the type the tool's input schema declares (`message=123` is the
     /// string "123" for a string parameter; JSON if it parses, else a
@@ -133,6 +139,14 @@ pub(crate) enum Command {
     },
     /// A short tour: info, tools, a tool call with progress, a resource, a prompt.
     Tour,
+    /// Print a shell completion script: `mcp completions bash >
+    /// ~/.local/share/bash-completion/completions/mcp` (no server needed).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `mcp man | man -l -` (no server needed).
+    Man,
 }
 
 /// A log level by its name in the protocol.

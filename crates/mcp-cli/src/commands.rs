@@ -19,6 +19,11 @@ pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
         None => &Command::Info,
     };
     let out = Out::new(cli.json);
+    match command {
+        Command::Completions { shell } => return completions(*shell),
+        Command::Man => return man(),
+        _ => {}
+    }
     if let Some(path) = &cli.config {
         if !server.is_empty() {
             return Err(
@@ -46,6 +51,32 @@ pub(crate) fn arguments(
     };
     crate::typed::check(&arguments, schema)?;
     Ok(arguments)
+}
+
+/// `mcp completions SHELL`: the script, generated from the arguments.
+pub(crate) fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "mcp", &mut out);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+    Ok(Outcome::Success)
+}
+
+/// `mcp man`: the manual page, generated from the arguments.
+pub(crate) fn man() -> Result<Outcome> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+    Ok(Outcome::Success)
+}
+
+/// A tool name the server does not list.
+pub(crate) fn no_tool(name: &str) -> UsageError {
+    UsageError(format!(
+        "the server lists no tool named `{}`; `mcp tools` lists them",
+        name.escape_default()
+    ))
 }
 
 /// The input schema of the session's tool `name`, if the server lists it.
@@ -77,6 +108,14 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
     match command {
         Command::Info => render::info(session, out)?,
         Command::Tools => render::tools(&session.list_all_tools().await?, out)?,
+        Command::Tool { name } => {
+            let tools = session.list_all_tools().await?;
+            let tool = tools
+                .iter()
+                .find(|t| &t.name == name)
+                .ok_or_else(|| no_tool(name))?;
+            crate::describe::tool(tool, out)?
+        }
         Command::Call { name, pairs, args } => {
             let schema = input_schema(session, name).await;
             let arguments = arguments(pairs, args.as_deref(), schema.as_ref())?;
@@ -90,6 +129,9 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
             render::prompt(&session.get_prompt(name, prompt_arguments(pairs)?).await?, out)?
         }
         Command::Tour => return crate::tour::tour(session, out).await,
+        // Answered before connecting.
+        Command::Completions { shell } => return completions(*shell),
+        Command::Man => return man(),
     }
     Ok(Outcome::Success)
 }

@@ -70,15 +70,23 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
             "tools",
             "tool",
             &group.tool_list(),
-            &["SERVER", "NAME", "DESCRIPTION"],
+            &["SERVER", "NAME", "PARAMETERS", "DESCRIPTION"],
             |c| {
                 vec![
                     c.server.clone(),
                     c.name.clone(),
-                    first_line(c.item.description.as_deref(), 70),
+                    crate::describe::parameters_line(&c.item.input_schema),
+                    first_line(c.item.description.as_deref(), 60),
                 ]
             },
         )?,
+        Command::Tool { name } => {
+            let tools = group.tools();
+            let tool = tools
+                .get(name.as_str())
+                .ok_or_else(|| crate::commands::no_tool(name))?;
+            crate::describe::tool(tool, out)?
+        }
         Command::Call { name, pairs, args } => {
             let schema = group.tools().remove(name.as_str()).map(|t| t.input_schema);
             let arguments = arguments(pairs, args.as_deref(), schema.as_ref())?;
@@ -119,6 +127,9 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
         Command::Prompt { name, pairs } => {
             render::prompt(&group.get_prompt(name, prompt_arguments(pairs)?).await?, out)?
         }
+        // Answered before connecting.
+        Command::Completions { shell } => return crate::commands::completions(*shell),
+        Command::Man => return crate::commands::man(),
         Command::Templates | Command::Tour => {
             return Err(UsageError(
                 "with --config, this command works on one server: add --server NAME".into(),

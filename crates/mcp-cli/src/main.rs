@@ -9,6 +9,7 @@ mod args;
 mod commands;
 mod config;
 mod connect;
+mod describe;
 mod elicit;
 mod group;
 mod render;

@@ -72,6 +72,14 @@ impl Out {
         Ok(())
     }
 
+    /// Prints lines as they are (human mode).
+    pub(crate) fn lines(&self, lines: &[String]) -> Result<()> {
+        for line in lines {
+            say!("{line}");
+        }
+        Ok(())
+    }
+
     /// Prints rows as aligned columns; the last column is not padded.
     pub(crate) fn table(&self, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
         if rows.is_empty() {
@@ -233,9 +241,15 @@ pub(crate) fn tools(tools: &[Tool], out: &Out) -> Result<()> {
     }
     let rows: Vec<Vec<String>> = tools
         .iter()
-        .map(|t| vec![t.name.clone(), first_line(t.description.as_deref(), 80)])
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                crate::describe::parameters_line(&t.input_schema),
+                first_line(t.description.as_deref(), 60),
+            ]
+        })
         .collect();
-    out.table(&["NAME", "DESCRIPTION"], &rows)?;
+    out.table(&["NAME", "PARAMETERS", "DESCRIPTION"], &rows)?;
     Ok(())
 }
 

@@ -503,3 +503,63 @@ fn server_log_messages_show_on_stderr_by_level() {
     let o = mcp(&["--log-level", "loud", "tools"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn tools_show_their_parameters_and_one_tool_can_be_described() {
+    let o = mcp(&["tools"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines().next().is_some_and(|h| h.contains("PARAMETERS")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("add") && l.contains("a: number, b: number")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("slow") && l.contains("steps?: integer")),
+        "{out}"
+    );
+
+    let o = mcp(&["tool", "add"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    for expected in ["a: number (required)", "input schema", "output schema", "\"sum\""] {
+        assert!(out.contains(expected), "{expected}: {out}");
+    }
+    let o = mcp(&["--json", "tool", "echo"]);
+    assert_eq!(json(&o)["tool"]["name"], "echo");
+    let o = mcp(&["tool", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no tool named `nope`"), "{}", stderr(&o));
+}
+
+#[test]
+fn completions_and_the_manual_page_come_from_the_arguments() {
+    for (shell, marker) in [
+        ("bash", "_mcp()"),
+        ("zsh", "#compdef mcp"),
+        ("fish", "complete -c mcp"),
+    ] {
+        let o = mcp(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("clean-env") && script.contains("log-level"),
+            "{shell}: every option"
+        );
+    }
+    let o = mcp(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(
+        page.contains(".TH mcp 1") && page.contains("completions"),
+        "{page}"
+    );
+    let o = mcp(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
