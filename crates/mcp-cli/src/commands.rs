@@ -103,8 +103,52 @@ pub(crate) fn prompt_arguments(pairs: &[String]) -> Result<Option<BTreeMap<Strin
     Ok((!arguments.is_empty()).then_some(arguments))
 }
 
+/// What a command needs the server to offer: `tools`, `resources` or
+/// `prompts`.
+fn needs(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Tools | Command::Tool { .. } | Command::Call { .. } => Some("tools"),
+        Command::Resources | Command::Templates | Command::Read { .. } => Some("resources"),
+        Command::Prompts | Command::Prompt { .. } => Some("prompts"),
+        _ => None,
+    }
+}
+
+/// Refuses a command the server's capabilities do not offer, saying what
+/// it does offer (rather than the server's "method not found").
+fn require(session: &ClientSession, command: &Command) -> Result<()> {
+    let (Some(kind), Some(caps)) = (needs(command), session.server_capabilities()) else {
+        return Ok(());
+    };
+    offers(&serde_json::to_value(&caps)?, kind).map_err(anyhow::Error::msg)
+}
+
+/// `Ok` when the capabilities `caps` offer `kind`, else what to say.
+fn offers(caps: &Value, kind: &str) -> Result<(), String> {
+    let Some(map) = caps.as_object() else {
+        return Ok(());
+    };
+    if map.contains_key(kind) {
+        return Ok(());
+    }
+    let has: Vec<&str> = map
+        .keys()
+        .map(String::as_str)
+        .filter(|k| ["tools", "resources", "prompts"].contains(k))
+        .collect();
+    let has = if has.is_empty() {
+        "none of tools, resources or prompts".to_owned()
+    } else {
+        has.join(", ")
+    };
+    Err(format!(
+        "this server offers no {kind} (it offers: {has}); `mcp info` shows its capabilities"
+    ))
+}
+
 /// Runs one command on one session.
 pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Out) -> Result<Outcome> {
+    require(session, command)?;
     match command {
         Command::Info => render::info(session, out)?,
         Command::Tools => render::tools(&session.list_all_tools().await?, out)?,
@@ -191,6 +235,21 @@ mod tests {
         assert_eq!(map["d"], Value::from(""));
         assert!(parse_pairs(&["novalue".into()]).is_err());
         assert!(parse_pairs(&["=1".into()]).is_err());
+    }
+
+    #[test]
+    fn a_missing_capability_is_named_with_what_is_offered() {
+        let caps = serde_json::json!({"tools": {}, "logging": {}});
+        assert!(offers(&caps, "tools").is_ok());
+        assert_eq!(
+            offers(&caps, "resources"),
+            Err(
+                "this server offers no resources (it offers: tools); `mcp info` shows its capabilities"
+                    .to_owned()
+            )
+        );
+        let none = offers(&serde_json::json!({}), "prompts").expect_err("nothing offered");
+        assert!(none.contains("none of tools, resources or prompts"), "{none}");
     }
 
     #[test]

@@ -67,6 +67,14 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
                     UsageError("give either --url or a server command after --, not both".into()).into(),
                 );
             }
+            let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            if !matches!(scheme.as_deref(), Some("http" | "https" | "ws" | "wss")) {
+                return Err(UsageError(format!(
+                    "--url takes an http://, https://, ws:// or wss:// URL, got `{}`",
+                    url.escape_default()
+                ))
+                .into());
+            }
             if is_websocket(url) {
                 ws_connection(cli, url, timeout)?
             } else {
@@ -85,9 +93,14 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
 /// initialize handshake.
 pub(crate) async fn open(connection: Connection, options: ClientSessionOptions) -> Result<ClientSession> {
     ClientSession::connect(connection, options).await.map_err(|e| {
-        let what = match e {
-            ClientError::Connect { .. } => "could not start or reach the server",
-            _ => "the server did not complete the handshake",
+        // HTTP connects on the first request: a refused, unresolved or
+        // untrusted server shows as that request's transport failure.
+        let unreachable =
+            matches!(e, ClientError::Connect { .. }) || e.transport_error().is_some_and(|t| t.is_connect());
+        let what = if unreachable {
+            "could not start or reach the server"
+        } else {
+            "the server did not complete the handshake"
         };
         anyhow::Error::new(e).context(what)
     })

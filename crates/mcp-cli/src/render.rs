@@ -146,6 +146,20 @@ pub(crate) fn escape_server_text(text: &str, max: usize) -> String {
     out
 }
 
+/// Multi-line `text` from a server, safe for a terminal: control
+/// characters escaped but for newlines and tabs.
+pub(crate) fn escape_keeping_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(|part| escape_server_text(part, usize::MAX))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// One of the server's log messages, on stderr: `server [level] logger: data`.
 pub(crate) fn server_log(message: &LoggingMessageNotificationParams) {
     let data = match &message.data {
@@ -377,16 +391,27 @@ pub(crate) fn call_result(result: &CallToolResult, out: &Out) -> Result<()> {
     for block in &result.content {
         say!("{}", content_text(block, out));
     }
-    if let Some(structured) = &result.structured_content {
+    // Many servers also put the structured content in a text block, as
+    // JSON: print it once.
+    let echoed = |structured: &Value| {
+        result.content.iter().any(|b| match b {
+            ContentBlock::Text(t) => serde_json::from_str::<Value>(&t.text).is_ok_and(|v| &v == structured),
+            _ => false,
+        })
+    };
+    if let Some(structured) = result.structured_content.as_ref().filter(|s| !echoed(s)) {
         say!("{}", out.dim("structured content:"));
-        say!("{}", serde_json::to_string_pretty(structured)?);
+        say!(
+            "{}",
+            escape_keeping_lines(&serde_json::to_string_pretty(structured)?)
+        );
     }
     Ok(())
 }
 
 fn content_text(block: &ContentBlock, out: &Out) -> String {
     match block {
-        ContentBlock::Text(t) => t.text.clone(),
+        ContentBlock::Text(t) => escape_keeping_lines(&t.text),
         ContentBlock::Image(i) => out.dim(&format!(
             "[image {}, {} base64 characters]",
             i.mime_type,
@@ -471,5 +496,6 @@ mod tests {
             "ok\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\nnext"
         );
         assert_eq!(escape_server_text("abcdef", 3), "abc…");
+        assert_eq!(escape_keeping_lines("a\tb\nc\x1b[2J"), "a\tb\nc\\u{1b}[2J");
     }
 }

@@ -563,3 +563,48 @@ fn completions_and_the_manual_page_come_from_the_arguments() {
     let o = mcp(&["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn errors_say_what_happened_once_and_what_to_do() {
+    // Nothing listens on port 1: the server cannot be reached.
+    let o = mcp(&["tools", "--url", "http://127.0.0.1:1/mcp", "--timeout", "5"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("could not start or reach the server"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("Connection refused"), "{}", stderr(&o));
+
+    // A URL without a scheme is a usage error.
+    let o = mcp(&["tools", "--url", "127.0.0.1:3000/mcp"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
+    // A missing command: the PATH searched, and the OS error said once.
+    let o = mcp(&[
+        "--clean-env",
+        "--env",
+        "PATH=/nowhere",
+        "tools",
+        "--",
+        "mcp-cli-test-no-such-server",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    assert!(
+        err.contains("not found in any directory of PATH (/nowhere)"),
+        "{err}"
+    );
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+
+    // A timeout, in a duration people read.
+    let o = mcp(&["--timeout", "0.7", "call", "hang"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    let within = err.split("got no answer within ").nth(1).unwrap_or_default();
+    let amount = within.split_whitespace().next().unwrap_or_default();
+    assert!(
+        amount.parse::<u32>().is_ok() && within.split_whitespace().nth(1) == Some("ms;"),
+        "a duration for people: {err}"
+    );
+}

@@ -45,8 +45,9 @@ pub enum ClientError {
         error: ErrorObject,
     },
     /// No answer in time; the request was cancelled (and the server told).
-    #[error("`{method}`{} got no answer within {elapsed:?}{}; the request was cancelled (raise the timeout, or check that the server is alive)",
+    #[error("`{method}`{} got no answer within {}{}; the request was cancelled (raise the timeout, or check that the server is alive)",
         id.as_ref().map(|id| format!(" (request {id})")).unwrap_or_default(),
+        mcp_jsonrpc::Elapsed(*elapsed),
         match kind { TimeoutKind::Total => ", its maximum total (progress extends only the idle timeout)", _ => "" })]
     Timeout {
         /// The method called.

@@ -74,6 +74,33 @@ pub fn excerpt(bytes: &[u8], max: usize) -> String {
     s
 }
 
+/// A duration as people read it in a message: `350 ms`, `2.5 s`,
+/// `1 min 5 s` (rather than `2.500412345s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elapsed(pub std::time::Duration);
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        let ms = d.as_secs_f64() * 1e3;
+        if ms < 10.0 {
+            let rounded = (ms * 10.0).round() / 10.0;
+            write!(f, "{rounded} ms")
+        } else if ms < 1000.0 {
+            write!(f, "{} ms", ms.round())
+        } else if d.as_secs() < 60 {
+            let s = (d.as_secs_f64() * 10.0).round() / 10.0;
+            write!(f, "{s} s")
+        } else {
+            let secs = d.as_secs_f64().round() as u64;
+            match secs % 60 {
+                0 => write!(f, "{} min", secs / 60),
+                rest => write!(f, "{} min {rest} s", secs / 60),
+            }
+        }
+    }
+}
+
 /// `text` with control characters escaped, for messages that quote what a
 /// peer sent.
 pub(crate) fn escape(text: &str) -> String {
@@ -387,5 +414,17 @@ mod tests {
             "server process `node` was killed by signal 9 (SIGKILL); its last words on stderr:\noops"
         );
         assert_eq!(escape("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        use std::time::Duration;
+        let e = |d| Elapsed(d).to_string();
+        assert_eq!(e(Duration::from_micros(2_345)), "2.3 ms");
+        assert_eq!(e(Duration::from_nanos(701_437_950)), "701 ms");
+        assert_eq!(e(Duration::from_millis(2_000)), "2 s");
+        assert_eq!(e(Duration::from_millis(2_512)), "2.5 s");
+        assert_eq!(e(Duration::from_secs(65)), "1 min 5 s");
+        assert_eq!(e(Duration::from_secs(600)), "10 min");
     }
 }

@@ -32,8 +32,9 @@ pub enum Error {
     /// No answer came in time; the request was abandoned (and the peer told,
     /// if the hooks say how).
     #[error(
-        "request `{method}` (id {id}) got no answer within {elapsed:?}{}; it was cancelled \
+        "request `{method}` (id {id}) got no answer within {}{}; it was cancelled \
          (raise the timeout if the peer is slow, or check that it is responsive)",
+        crate::Elapsed(*elapsed),
         match kind { TimeoutKind::Total => " (its maximum total)", TimeoutKind::Idle => "" }
     )]
     Timeout {

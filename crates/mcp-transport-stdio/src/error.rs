@@ -18,6 +18,19 @@ pub enum StdioError {
         #[source]
         source: io::Error,
     },
+    /// The command is not a file, and no directory of `PATH` holds it.
+    #[error(
+        "the MCP server command `{command}` was not found in any directory of PATH ({path}); install it, or give its full path"
+    )]
+    NotFound {
+        /// The command as configured.
+        command: String,
+        /// The `PATH` searched (the server's, as configured).
+        path: String,
+        /// The error of the operating system.
+        #[source]
+        source: io::Error,
+    },
     /// The configured working directory is not a usable directory.
     #[error("could not start the MCP server `{command}`: working directory `{}` is not usable: {source}", cwd.display())]
     Cwd {

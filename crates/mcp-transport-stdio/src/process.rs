@@ -108,7 +108,25 @@ pub async fn stdio_client(params: &StdioServerParameters) -> Result<StdioTranspo
     #[cfg(unix)]
     cmd.process_group(0);
 
-    let mut child = cmd.spawn().map_err(spawn_error)?;
+    let mut child = cmd.spawn().map_err(|source| {
+        let bare = !params.command.contains(std::path::MAIN_SEPARATOR) && !params.command.contains('/');
+        if source.kind() == std::io::ErrorKind::NotFound && bare {
+            // The PATH the child was given: its own `env`, else ours.
+            let path = params
+                .env
+                .get("PATH")
+                .cloned()
+                .or_else(|| std::env::var("PATH").ok())
+                .unwrap_or_default();
+            StdioError::NotFound {
+                command: params.command.clone(),
+                path,
+                source,
+            }
+        } else {
+            spawn_error(source)
+        }
+    })?;
     let pipes = (child.id(), child.stdin.take(), child.stdout.take());
     let (Some(pid), Some(stdin), Some(stdout)) = pipes else {
         return Err(spawn_error(std::io::Error::other(

@@ -446,15 +446,34 @@ async fn cwd_is_applied_and_checked() -> Result<()> {
 }
 
 #[tokio::test]
-async fn a_missing_command_is_a_clear_spawn_error() -> Result<()> {
-    let params = StdioServerParameters::new("mcp-stdio-test-no-such-server");
+async fn a_missing_command_names_the_path_searched() -> Result<()> {
+    let params = StdioServerParameters::new("mcp-stdio-test-no-such-server").env("PATH", "/nowhere:/nothing");
     match stdio_client(&params).await {
+        Err(e @ StdioError::NotFound { .. }) => {
+            let text = e.to_string();
+            assert_eq!(
+                text,
+                "the MCP server command `mcp-stdio-test-no-such-server` was not found in any directory of \
+                 PATH (/nowhere:/nothing); install it, or give its full path"
+            );
+        }
+        other => bail!("expected a NotFound error, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_command_that_cannot_run_is_a_clear_spawn_error() -> Result<()> {
+    // A file, but not a program.
+    let file = std::env::temp_dir().join(format!("mcp-stdio-test-not-a-program-{}", std::process::id()));
+    std::fs::write(&file, "not a program")?;
+    let params = StdioServerParameters::new(file.to_string_lossy().into_owned());
+    let outcome = stdio_client(&params).await;
+    let _ = std::fs::remove_file(&file);
+    match outcome {
         Err(e @ StdioError::Spawn { .. }) => {
             let text = e.to_string();
-            assert!(
-                text.starts_with("could not start the MCP server `mcp-stdio-test-no-such-server`: "),
-                "{text}"
-            );
+            assert!(text.starts_with("could not start the MCP server `"), "{text}");
             assert!(
                 text.ends_with("; check that the command is installed and on PATH"),
                 "{text}"

@@ -55,7 +55,7 @@ pub enum WsError {
     },
     /// Connecting (DNS, TCP, TLS and the upgrade) took longer than
     /// [`connect_timeout`](crate::WebSocketParameters::connect_timeout).
-    #[error("timed out after {after:?} connecting to the MCP server at {url}")]
+    #[error("timed out after {} connecting to the MCP server at {url}", mcp_jsonrpc::Elapsed(*after))]
     Timeout {
         /// The URL.
         url: String,
