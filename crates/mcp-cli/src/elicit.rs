@@ -11,7 +11,8 @@ use crate::render::read_line;
 /// Answers an elicitation: on a terminal, asks for each field; otherwise
 /// declines. Runs on a blocking thread.
 pub(crate) async fn elicit(params: ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
-    tokio::task::spawn_blocking(move || ask(&params))
+    // The prompt takes the terminal from the progress bar of the call.
+    tokio::task::spawn_blocking(move || crate::render::without_bar(|| ask(&params)))
         .await
         .map_err(|e| {
             ErrorObject::new(

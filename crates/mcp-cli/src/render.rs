@@ -171,11 +171,12 @@ pub(crate) fn server_log(message: &LoggingMessageNotificationParams) {
         .as_deref()
         .map(|l| format!(" {}:", escape_server_text(l, 80)))
         .unwrap_or_default();
-    eprintln!(
+    let line = format!(
         "server [{}]{logger} {}",
         escape_server_text(message.level.as_str(), 20),
         escape_server_text(&data, LOG_QUOTE)
     );
+    without_bar(|| eprintln!("{line}"));
 }
 
 pub(crate) fn first_line(text: Option<&str>, max: usize) -> String {
@@ -437,6 +438,20 @@ fn content_text(block: &ContentBlock, out: &Out) -> String {
 #[derive(Clone)]
 pub(crate) struct ProgressBar(Arc<indicatif::ProgressBar>);
 
+/// The bar on screen, if any (the command runs one call at a time), so
+/// that prompts and log lines can take the terminal from it.
+static ON_SCREEN: std::sync::Mutex<Option<Arc<indicatif::ProgressBar>>> = std::sync::Mutex::new(None);
+
+/// Runs `f` (a prompt, a log line) with the progress bar off the screen,
+/// so that neither shares a line with it; the bar comes back after.
+pub(crate) fn without_bar<T>(f: impl FnOnce() -> T) -> T {
+    let bar = ON_SCREEN.lock().ok().and_then(|b| b.clone());
+    match bar {
+        Some(bar) => bar.suspend(f),
+        None => f(),
+    }
+}
+
 impl ProgressBar {
     pub(crate) fn new(name: &str) -> Self {
         let bar = indicatif::ProgressBar::hidden();
@@ -449,7 +464,11 @@ impl ProgressBar {
                 .progress_chars("=> "),
         );
         bar.set_prefix(name.to_owned());
-        ProgressBar(Arc::new(bar))
+        let bar = Arc::new(bar);
+        if let Ok(mut on_screen) = ON_SCREEN.lock() {
+            *on_screen = Some(bar.clone());
+        }
+        ProgressBar(bar)
     }
 
     pub(crate) fn update(&self, p: &ProgressNotificationParams) {
@@ -471,6 +490,11 @@ impl ProgressBar {
     }
 
     pub(crate) fn finish(&self) {
+        if let Ok(mut on_screen) = ON_SCREEN.lock() {
+            if on_screen.as_ref().is_some_and(|b| Arc::ptr_eq(b, &self.0)) {
+                *on_screen = None;
+            }
+        }
         self.0.finish_and_clear();
     }
 }
