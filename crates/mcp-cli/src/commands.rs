@@ -75,7 +75,7 @@ pub(crate) fn man() -> Result<Outcome> {
 pub(crate) fn no_tool(name: &str) -> UsageError {
     UsageError(format!(
         "the server lists no tool named `{}`; `mcp tools` lists them",
-        name.escape_default()
+        crate::render::escape_server_text(name, 200)
     ))
 }
 

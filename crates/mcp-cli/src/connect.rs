@@ -71,7 +71,7 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
             if !matches!(scheme.as_deref(), Some("http" | "https" | "ws" | "wss")) {
                 return Err(UsageError(format!(
                     "--url takes an http://, https://, ws:// or wss:// URL, got `{}`",
-                    url.escape_default()
+                    crate::render::escape_server_text(url, 200)
                 ))
                 .into());
             }

@@ -128,22 +128,10 @@ const LOG_QUOTE: usize = 2000;
 /// `text` from a server, safe for a terminal: control characters escaped
 /// (no retitled windows, cleared screens or planted links), cut with `…`.
 pub(crate) fn escape_server_text(text: &str, max: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .take(max)
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect();
-    if text.chars().count() > max {
-        out.push('…');
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => mcp_jsonrpc::escape(&text[..cut]) + "…",
+        None => mcp_jsonrpc::escape(text),
     }
-    out
 }
 
 /// Multi-line `text` from a server, safe for a terminal: control

@@ -22,16 +22,7 @@ fn types(schema: &Value) -> Vec<&str> {
 
 /// The property's schema as a short, escaped quote.
 fn quote(schema: &Value) -> String {
-    let text = schema.to_string();
-    let mut quoted: String = text
-        .chars()
-        .take(SCHEMA_QUOTE)
-        .flat_map(char::escape_default)
-        .collect();
-    if text.chars().count() > SCHEMA_QUOTE {
-        quoted.push('…');
-    }
-    quoted
+    crate::render::escape_server_text(&schema.to_string(), SCHEMA_QUOTE)
 }
 
 /// `raw` as a value of the JSON type `ty`, if it is one.
@@ -104,7 +95,7 @@ pub(crate) fn typed_pairs(
                     "argument `{key}` takes {} (its schema: {}), got `{}`",
                     wanted.join(" or "),
                     quote(declared.unwrap_or(&Value::Null)),
-                    raw.escape_default()
+                    crate::render::escape_server_text(raw, SCHEMA_QUOTE)
                 ))
             })?
         };
@@ -212,7 +203,7 @@ mod tests {
         let s = schema();
         let e = typed_pairs(&pairs(&["count=many"]), Some(&s)).expect_err("not an integer");
         assert!(
-            e.0.contains("`count` takes integer") && e.0.contains("\\\"type\\\":\\\"integer\\\""),
+            e.0.contains("`count` takes integer") && e.0.contains(r#"{"type":"integer"}"#),
             "{}",
             e.0
         );

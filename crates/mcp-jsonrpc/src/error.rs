@@ -101,9 +101,9 @@ impl fmt::Display for Elapsed {
     }
 }
 
-/// `text` with control characters escaped, for messages that quote what a
-/// peer sent.
-pub(crate) fn escape(text: &str) -> String {
+/// `text` with control characters escaped (`\u{1b}`, `\n`), for messages
+/// and terminals that show what a peer sent.
+pub fn escape(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let escaped: Vec<char> = if c.is_control() {

@@ -82,7 +82,7 @@ mod tests;
 
 pub use async_trait::async_trait;
 pub use connect::{BoxFuture, Connect, Connection};
-pub use error::{excerpt, BoxError, CloseReason, Elapsed, ParseError, TransportError};
+pub use error::{escape, excerpt, BoxError, CloseReason, Elapsed, ParseError, TransportError};
 pub use handler::{Handler, InboundContext, NoHandler};
 pub use hints::{HeaderParam, SessionHints};
 pub use mcp_types::{error_codes, Era, ErrorObject, ProgressToken, RequestId};
