@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
     version,
     about,
     override_usage = "mcp [OPTIONS] [COMMAND] [ARGS] [-- SERVER_COMMAND ARGS... | --url URL]",
-    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'\n  mcp tools --url ws://127.0.0.1:8000/ws\n  mcp --config claude_desktop_config.json tools\n\nExit status: 0 ok, 1 the tool returned isError, 2 usage error, 3 connection or protocol error, 141 stdout closed early."
+    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'\n  mcp tools --url ws://127.0.0.1:8000/ws\n  mcp --config claude_desktop_config.json tools\n\nExit status: 0 ok, 1 the tool returned isError, 2 usage error, 3 connection or protocol error, 130/143 stopped by Ctrl-C/SIGTERM, 141 stdout closed early."
 )]
 pub(crate) struct Cli {
     /// Print protocol results as JSON on stdout.
@@ -139,6 +139,14 @@ pub(crate) enum Command {
     },
     /// A short tour: info, tools, a tool call with progress, a resource, a prompt.
     Tour,
+    /// Keep the connection open and print the server's notifications as
+    /// they come (list changes, resource updates, progress; logs on
+    /// stderr), until Ctrl-C (exit 130), SIGTERM (143) or the server leaves.
+    Watch {
+        /// Subscribe to updates of this resource (repeatable).
+        #[arg(long = "uri", value_name = "URI")]
+        uris: Vec<String>,
+    },
     /// Print a shell completion script: `mcp completions bash >
     /// ~/.local/share/bash-completion/completions/mcp` (no server needed).
     Completions {

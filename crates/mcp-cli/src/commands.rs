@@ -22,6 +22,10 @@ pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
     match command {
         Command::Completions { shell } => return completions(*shell),
         Command::Man => return man(),
+        Command::Watch { .. } if cli.config.is_some() => {
+            return Err(UsageError("mcp watch takes one server: a command after --, or --url".into()).into())
+        }
+        Command::Watch { uris } => return crate::watch::run(&cli, &server, uris, &out).await,
         _ => {}
     }
     if let Some(path) = &cli.config {
@@ -32,8 +36,13 @@ pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
         }
         return crate::group::run(&cli, path, command, &out).await;
     }
-    let session = connect(&cli, &server).await?;
-    let outcome = execute(&session, command, &out).await;
+    // Ctrl-C while connecting drops the half-open session, which kills
+    // the server's process group.
+    let session = tokio::select! {
+        session = connect(&cli, &server) => session?,
+        stopped = crate::signals::stopped() => return Ok(stopped),
+    };
+    let outcome = crate::signals::or_stopped(execute(&session, command, &out)).await;
     session.close().await;
     outcome
 }
@@ -176,6 +185,9 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
         // Answered before connecting.
         Command::Completions { shell } => return completions(*shell),
         Command::Man => return man(),
+        Command::Watch { .. } => {
+            return Err(UsageError("mcp watch takes one server: a command after --, or --url".into()).into())
+        }
     }
     Ok(Outcome::Success)
 }

@@ -59,6 +59,16 @@ pub(crate) async fn set_log_level(cli: &Cli, session: &ClientSession) {
 /// Starts the server (or reaches it over HTTP or WebSocket) and performs
 /// the handshake.
 pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSession> {
+    connect_with(cli, server, |options| options).await
+}
+
+/// [`connect`], with the session's options adjusted by `adjust` (a
+/// message handler for `watch`).
+pub(crate) async fn connect_with(
+    cli: &Cli,
+    server: &[String],
+    adjust: impl FnOnce(ClientSessionOptions) -> ClientSessionOptions,
+) -> Result<ClientSession> {
     let timeout = timeout(cli)?;
     let connection = match &cli.url {
         Some(url) => {
@@ -83,7 +93,7 @@ pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSessio
         }
         None => stdio_connection(cli, server)?,
     };
-    let session = open(connection, session_options(cli, timeout)).await?;
+    let session = open(connection, adjust(session_options(cli, timeout))).await?;
     set_log_level(cli, &session).await;
     Ok(session)
 }

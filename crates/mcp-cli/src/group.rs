@@ -33,7 +33,7 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
         let (_, params) = servers.swap_remove(at);
         let session = open(Connection::from(params), session_options(cli, timeout)).await?;
         crate::connect::set_log_level(cli, &session).await;
-        let outcome = crate::commands::execute(&session, command, out).await;
+        let outcome = crate::signals::or_stopped(crate::commands::execute(&session, command, out)).await;
         session.close().await;
         return outcome;
     }
@@ -44,7 +44,14 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
     );
     let total = servers.len();
     let mut failed = 0;
-    for result in group.connect_all(servers).await {
+    let results = tokio::select! {
+        results = group.connect_all(servers) => results,
+        stopped = crate::signals::stopped() => {
+            group.close().await;
+            return Ok(stopped);
+        }
+    };
+    for result in results {
         if let Err(e) = result {
             failed += 1;
             eprintln!("warning: {e:#}");
@@ -57,7 +64,7 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
     for session in group.sessions() {
         crate::connect::set_log_level(cli, &session).await;
     }
-    let outcome = execute(&group, command, out).await;
+    let outcome = crate::signals::or_stopped(execute(&group, command, out)).await;
     group.close().await;
     outcome
 }
@@ -130,7 +137,7 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
         // Answered before connecting.
         Command::Completions { shell } => return crate::commands::completions(*shell),
         Command::Man => return crate::commands::man(),
-        Command::Templates | Command::Tour => {
+        Command::Templates | Command::Tour | Command::Watch { .. } => {
             return Err(UsageError(
                 "with --config, this command works on one server: add --server NAME".into(),
             )

@@ -13,8 +13,10 @@ mod describe;
 mod elicit;
 mod group;
 mod render;
+mod signals;
 mod tour;
 mod typed;
+mod watch;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -42,6 +44,8 @@ impl std::error::Error for UsageError {}
 pub(crate) enum Outcome {
     Success,
     ToolError,
+    /// Stopped by a signal: 130 for SIGINT, 143 for SIGTERM.
+    Stopped(u8),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::from(141),
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ToolError) => ExitCode::from(1),
+        Ok(Outcome::Stopped(status)) => ExitCode::from(status),
         Err(e) if e.downcast_ref::<UsageError>().is_some() => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -72,6 +72,15 @@ impl Out {
         Ok(())
     }
 
+    /// Prints `value` as one line of compact JSON (a stream of events).
+    pub(crate) fn json_line(&self, value: &impl serde::Serialize) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer(&mut stdout, value)?;
+        writeln!(stdout)?;
+        stdout.flush()?;
+        Ok(())
+    }
+
     /// Prints lines as they are (human mode).
     pub(crate) fn lines(&self, lines: &[String]) -> Result<()> {
         for line in lines {

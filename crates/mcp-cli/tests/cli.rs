@@ -608,3 +608,104 @@ fn errors_say_what_happened_once_and_what_to_do() {
         "a duration for people: {err}"
     );
 }
+
+/// Processes whose environment carries `marker` (our servers, tagged).
+fn processes_tagged(marker: &str) -> usize {
+    let needle = format!("MCP_CLI_TEST_TAG={marker}");
+    std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+                })
+                .filter(|e| {
+                    std::fs::read(e.path().join("environ"))
+                        .map(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
+                        .unwrap_or(false)
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn watch_prints_notifications_until_ctrl_c_and_leaves_no_server() {
+    use std::io::{BufRead, BufReader};
+    let tag = format!("watch-{}", std::process::id());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp"))
+        .args(["--protocol", "initialize", "watch", "--uri", "example://readme"])
+        .env_remove("MCP_LOG")
+        .env("NO_COLOR", "1")
+        .env("MCP_EXAMPLE_NOTIFY_AFTER_MS", "200")
+        .env("MCP_CLI_TEST_TAG", &tag)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("mcp starts");
+    // Read on a thread, so that a silent watch fails the test instead of
+    // hanging it.
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+            Ok(line) => seen.push(line),
+            Err(e) => {
+                let _ = child.kill();
+                panic!("watch printed {seen:?}, then nothing: {e}");
+            }
+        }
+    }
+    assert_eq!(seen, ["tools/list_changed", "resources/updated example://readme"]);
+    assert_eq!(processes_tagged(&tag), 2, "mcp and its server, while watching");
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let status = child.wait().expect("mcp ends");
+    assert_eq!(status.code(), Some(130), "as after Ctrl-C");
+    // The server was shut down and reaped on the way out.
+    assert_eq!(processes_tagged(&tag), 0, "no server left behind");
+}
+
+#[test]
+fn ctrl_c_or_sigterm_mid_call_shuts_the_server_down() {
+    for (signal, status) in [("-INT", 130), ("-TERM", 143)] {
+        let tag = format!("stop{signal}-{}", std::process::id());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mcp"))
+            .args(["call", "hang"])
+            .env_remove("MCP_LOG")
+            .env("MCP_CLI_TEST_TAG", &tag)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mcp starts");
+        // Wait (bounded) until the server runs, then stop mcp.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while processes_tagged(&tag) < 2 {
+            assert!(std::time::Instant::now() < deadline, "the server never started");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let sent = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let ended = child.wait().expect("mcp ends");
+        assert_eq!(ended.code(), Some(status), "{signal}");
+        assert_eq!(processes_tagged(&tag), 0, "{signal}: no server left behind");
+    }
+}

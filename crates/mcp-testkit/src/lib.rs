@@ -22,7 +22,8 @@
 //!   oversized frame.
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
 //!   `huge` and `garbage` tools, and environment variables read by
-//!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`).
+//!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`,
+//!   `MCP_EXAMPLE_NOTIFY_AFTER_MS`).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {

@@ -90,6 +90,25 @@ pub async fn serve_stdio() {
         ..Default::default()
     };
     let peer = server.start(transport);
+    // MCP_EXAMPLE_NOTIFY_AFTER_MS=N: N ms after the start, tell the client
+    // (initialize era) that the tools changed and the readme was updated,
+    // unasked, as a server whose state moves does.
+    if let Some(ms) = std::env::var("MCP_EXAMPLE_NOTIFY_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        let peer = peer.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            let _ = peer
+                .notify(mcp_types::methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, None)
+                .await;
+            let updated = mcp_jsonrpc::to_raw(&serde_json::json!({"uri": crate::catalog::README_URI})).ok();
+            let _ = peer
+                .notify(mcp_types::methods::NOTIFICATIONS_RESOURCES_UPDATED, updated)
+                .await;
+        });
+    }
     let reason = peer.closed().await;
     tracing::debug!(%reason, "example server: connection closed");
 }
