@@ -143,6 +143,32 @@ async fn a_refused_connection_is_a_transport_error_not_a_server_error() {
 }
 
 #[tokio::test]
+async fn a_wrong_path_is_a_404_that_says_to_check_the_path() {
+    // Every request is refused, as by a server that serves another path:
+    // the initialize POST, then the HTTP+SSE fallback's GET.
+    let (url, seen, _server) = serve(|_| status(404, "text/plain", "Not Found")).await;
+    let auto = StreamableHttpParameters::new(&url).transport(HttpTransportMode::Auto);
+    let err = ClientSession::connect(auto, initialize_era())
+        .await
+        .expect_err("nothing is served there");
+    assert_eq!(err.status(), Some(404), "typed as the POST's status: {err:?}");
+    let text = err.transport_error().map(ToString::to_string).unwrap_or_default();
+    assert!(
+        text.contains("answered the initialize POST with HTTP 404"),
+        "{text}"
+    );
+    assert!(
+        text.contains("HTTP+SSE fallback failed too") && text.contains("check the URL's path"),
+        "{text}"
+    );
+    assert!(!text.contains("broke the HTTP transport protocol"), "{text}");
+    assert!(
+        seen.lock().expect("lock").len() >= 2,
+        "the POST, then the fallback's GET"
+    );
+}
+
+#[tokio::test]
 async fn an_http_status_is_typed_and_a_jsonrpc_body_is_the_servers_error() {
     let (url, _seen, _server) = serve(|s| match s.method() {
         Some("initialize") => init_result(&s.body["id"]),

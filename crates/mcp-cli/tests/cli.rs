@@ -709,3 +709,39 @@ fn ctrl_c_or_sigterm_mid_call_shuts_the_server_down() {
         assert_eq!(processes_tagged(&tag), 0, "{signal}: no server left behind");
     }
 }
+
+#[test]
+fn timeout_bounds_http_requests_too() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/mcp", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp"))
+        .args(["--timeout", "1", "tools", "--url", &url])
+        .env_remove("MCP_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("mcp starts");
+    // Far below the HTTP transport's own 30 s default.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("--timeout 1 did not bound the HTTP request");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err).expect("stderr");
+    assert_eq!(status.code(), Some(3), "{err}");
+    assert!(err.contains("got no answer within 1 s"), "{err}");
+}

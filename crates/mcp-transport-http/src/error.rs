@@ -63,6 +63,22 @@ pub enum HttpError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The server refused the `initialize` POST of Streamable HTTP (404,
+    /// 405, or 400 without a JSON-RPC error) and the HTTP+SSE transport
+    /// failed too: most often, a wrong path in the URL.
+    #[error(
+        "the MCP server at {url} answered the initialize POST with HTTP {status}, and the HTTP+SSE \
+         fallback failed too ({fallback}); check the URL's path (servers often serve /mcp, or /sse \
+         for HTTP+SSE)"
+    )]
+    Refused {
+        /// The URL.
+        url: String,
+        /// The status the POST got.
+        status: http::StatusCode,
+        /// Why the HTTP+SSE fallback failed.
+        fallback: String,
+    },
     /// A redirect was refused (another origin, too many, no location).
     #[error("redirect from {url} refused: {reason}")]
     Redirect {
@@ -107,7 +123,7 @@ impl HttpError {
     /// The HTTP status, when the server answered with an unexpected one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            HttpError::Status { status, .. } => Some(*status),
+            HttpError::Status { status, .. } | HttpError::Refused { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -131,7 +147,7 @@ impl From<HttpError> for mcp_jsonrpc::TransportError {
         match e {
             HttpError::Connect { .. } | HttpError::Tls(_) => T::Connect(Box::new(e)),
             HttpError::Timeout { .. } => T::Timeout(Box::new(e)),
-            HttpError::Status { status, .. } => T::Status {
+            HttpError::Status { status, .. } | HttpError::Refused { status, .. } => T::Status {
                 status: status.as_u16(),
                 rpc_error: None,
                 error: Box::new(e),

@@ -102,7 +102,12 @@ async fn run(
         || (status == StatusCode::BAD_REQUEST && !is_jsonrpc_error(&body));
     if fallback && method == "initialize" && http_sse_refusal {
         tracing::debug!(%status, url = %at, "initialize refused; trying the HTTP+SSE transport");
-        if shared.control.send(Control::Fallback(req.clone())).await.is_ok() {
+        if shared
+            .control
+            .send(Control::Fallback(req.clone(), status))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
     }

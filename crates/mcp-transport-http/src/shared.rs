@@ -28,8 +28,9 @@ pub(crate) const LAST_EVENT_ID: &str = "last-event-id";
 /// Requests from tasks to the transport's main loop.
 #[derive(Debug)]
 pub(crate) enum Control {
-    /// `initialize` was refused as by a server of the HTTP+SSE transport.
-    Fallback(Request),
+    /// `initialize` was refused, with this status, as by a server of the
+    /// HTTP+SSE transport.
+    Fallback(Request, http::StatusCode),
     /// The transport cannot go on.
     Fatal(CloseReason),
 }

@@ -140,7 +140,7 @@ impl Loop {
                         self.shared.emit(Inbound::Closed(reason)).await;
                         break;
                     }
-                    Control::Fallback(req) => self.fallback(req).await,
+                    Control::Fallback(req, status) => self.fallback(req, status).await,
                 },
                 Ok(()) = self.hints.changed() => self.learned(),
                 item = out_rx.recv() => match item {
@@ -257,7 +257,7 @@ impl Loop {
         }
     }
 
-    async fn fallback(&mut self, req: mcp_jsonrpc::Request) {
+    async fn fallback(&mut self, req: mcp_jsonrpc::Request, refused: http::StatusCode) {
         match http_sse::connect(&self.shared).await {
             Ok((endpoint, reader)) => {
                 self.cache.set_http_sse(&self.shared.url, true);
@@ -267,11 +267,10 @@ impl Loop {
                 http_sse::post(&self.shared, &endpoint, &Message::Request(req)).await;
             }
             Err(e) => {
-                let err = HttpError::Protocol {
+                let err = HttpError::Refused {
                     url: self.shared.url.to_string(),
-                    reason: format!(
-                        "the server refused the initialize POST, and the HTTP+SSE fallback failed: {e}"
-                    ),
+                    status: refused,
+                    fallback: e.to_string(),
                 };
                 self.shared.fail(&req.id, err).await;
             }
