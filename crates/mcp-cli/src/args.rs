@@ -114,8 +114,9 @@ pub(crate) enum Command {
         /// Arguments as KEY=VALUE.
         #[arg(value_name = "KEY=VALUE")]
         pairs: Vec<String>,
-        /// Arguments as one JSON object.
-        #[arg(long = "args", value_name = "JSON", conflicts_with = "pairs")]
+        /// Arguments as one JSON object: inline, `@FILE` to read a file, or
+        /// `-` to read stdin.
+        #[arg(long = "args", value_name = "JSON|@FILE|-", conflicts_with = "pairs")]
         args: Option<String>,
     },
     /// List the server's resources.

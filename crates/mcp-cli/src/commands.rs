@@ -215,8 +215,37 @@ pub(crate) async fn call(
     })
 }
 
-fn parse_json_object(json: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_str(json) {
+/// The most bytes `--args @FILE` or `--args -` reads.
+const MAX_ARGS_BYTES: u64 = 16 * 1024 * 1024;
+
+/// `--args`: inline JSON, `@FILE`, or `-` for stdin.
+fn read_args(spec: &str) -> Result<String> {
+    use std::io::Read;
+    let (what, reader): (String, Box<dyn Read>) = match spec {
+        "-" => ("stdin".to_owned(), Box::new(std::io::stdin())),
+        _ => match spec.strip_prefix('@') {
+            Some(path) => {
+                let file = std::fs::File::open(path)
+                    .map_err(|e| UsageError(format!("--args @{path}: cannot read the file: {e}")))?;
+                (path.to_owned(), Box::new(file))
+            }
+            None => return Ok(spec.to_owned()),
+        },
+    };
+    let mut text = String::new();
+    reader
+        .take(MAX_ARGS_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| UsageError(format!("--args: cannot read {what}: {e}")))?;
+    if text.len() as u64 > MAX_ARGS_BYTES {
+        return Err(UsageError(format!("--args: {what} holds more than {MAX_ARGS_BYTES} bytes")).into());
+    }
+    Ok(text)
+}
+
+fn parse_json_object(spec: &str) -> Result<Map<String, Value>> {
+    let json = read_args(spec)?;
+    match serde_json::from_str(&json) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(UsageError("--args takes a JSON object, like '{\"a\": 1}'".into()).into()),
         Err(e) => Err(UsageError(format!("--args is not valid JSON: {e}")).into()),

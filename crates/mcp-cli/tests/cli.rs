@@ -745,3 +745,36 @@ fn timeout_bounds_http_requests_too() {
     assert_eq!(status.code(), Some(3), "{err}");
     assert!(err.contains("got no answer within 1 s"), "{err}");
 }
+
+#[test]
+fn args_come_inline_from_a_file_or_from_stdin() {
+    let dir = temp_dir("args");
+    let file = dir.join("args.json");
+    std::fs::write(&file, r#"{"a": 2, "b": 5}"#).expect("write");
+    let at = format!("@{}", file.display());
+    let o = mcp(&["--json", "call", "add", "--args", &at]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["structuredContent"]["sum"], 7.0);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp"))
+        .args(["call", "echo", "--args", "-"])
+        .env_remove("MCP_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("mcp starts");
+    std::io::Write::write_all(
+        &mut child.stdin.take().expect("stdin"),
+        br#"{"message": "from stdin"}"#,
+    )
+    .expect("write");
+    let o = child.wait_with_output().expect("mcp ends");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "from stdin");
+
+    let o = mcp(&["call", "add", "--args", "@/mcp-cli-test/no/such/file.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read the file"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
