@@ -32,8 +32,15 @@ pub(crate) async fn run(cli: &Cli, server: &[String], uris: &[String], out: &Out
     let session = crate::connect::connect_with(cli, server, move |options| {
         options.message_handler(move |message| {
             let event = match message {
-                // Logs have their own printer (stderr), with levels.
-                IncomingMessage::Notification(n) if matches!(*n, ServerNotification::LoggingMessage(_)) => {
+                // Logs have their own printer (stderr), with levels; the
+                // listen stream's acknowledgements are the session's.
+                IncomingMessage::Notification(n)
+                    if matches!(
+                        *n,
+                        ServerNotification::LoggingMessage(_)
+                            | ServerNotification::SubscriptionsAcknowledged(_)
+                    ) =>
+                {
                     None
                 }
                 IncomingMessage::Notification(n) => Some(Event::Notification(n)),

@@ -633,10 +633,17 @@ fn processes_tagged(marker: &str) -> usize {
 
 #[test]
 fn watch_prints_notifications_until_ctrl_c_and_leaves_no_server() {
+    // The stateless era (over the listen stream) and the initialize era.
+    for protocol in ["auto", "initialize"] {
+        watch_until_ctrl_c(protocol);
+    }
+}
+
+fn watch_until_ctrl_c(protocol: &str) {
     use std::io::{BufRead, BufReader};
-    let tag = format!("watch-{}", std::process::id());
+    let tag = format!("watch-{protocol}-{}", std::process::id());
     let mut child = Command::new(env!("CARGO_BIN_EXE_mcp"))
-        .args(["--protocol", "initialize", "watch", "--uri", "example://readme"])
+        .args(["--protocol", protocol, "watch", "--uri", "example://readme"])
         .env_remove("MCP_LOG")
         .env("NO_COLOR", "1")
         .env("MCP_EXAMPLE_NOTIFY_AFTER_MS", "200")
@@ -666,7 +673,11 @@ fn watch_prints_notifications_until_ctrl_c_and_leaves_no_server() {
             }
         }
     }
-    assert_eq!(seen, ["tools/list_changed", "resources/updated example://readme"]);
+    assert_eq!(
+        seen,
+        ["tools/list_changed", "resources/updated example://readme"],
+        "{protocol}"
+    );
     assert_eq!(processes_tagged(&tag), 2, "mcp and its server, while watching");
 
     let interrupted = Command::new("kill")

@@ -59,8 +59,13 @@ pub(crate) struct State {
 impl ExampleServer {
     /// Serves `transport` until it closes; returns the server's peer.
     pub fn start(self, transport: Transport) -> Peer {
+        Arc::new(self).start_shared(transport)
+    }
+
+    /// [`start`](Self::start), keeping a handle on the server's state.
+    fn start_shared(self: Arc<Self>, transport: Transport) -> Peer {
         let config = PeerConfig::default().hooks(Arc::new(mcp_client::McpHooks));
-        Peer::start(transport, Arc::new(self), config)
+        Peer::start(transport, self, config)
     }
 }
 
