@@ -789,3 +789,18 @@ fn args_come_inline_from_a_file_or_from_stdin() {
     assert!(stderr(&o).contains("cannot read the file"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn no_colours_when_output_is_not_a_terminal() {
+    // NO_COLOR unset: piped output and logs still carry no escape codes.
+    let o = Command::new(env!("CARGO_BIN_EXE_mcp"))
+        .args(["-vv", "tools"])
+        .env_remove("MCP_LOG")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("mcp runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains('\x1b'), "stdout: {}", stdout(&o));
+    assert!(!stderr(&o).is_empty(), "-vv logs something");
+    assert!(!stderr(&o).contains('\x1b'), "stderr: {}", stderr(&o));
+}
