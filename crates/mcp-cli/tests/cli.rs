@@ -804,3 +804,46 @@ fn no_colours_when_output_is_not_a_terminal() {
     assert!(!stderr(&o).is_empty(), "-vv logs something");
     assert!(!stderr(&o).contains('\x1b'), "stderr: {}", stderr(&o));
 }
+
+/// Runs `mcp args` on a pseudo-terminal (util-linux `script`), feeding
+/// `input` after `delay`; the raw bytes it wrote.
+fn on_a_terminal(args: &str, input: &str, delay: std::time::Duration) -> Vec<u8> {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_mcp"));
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env_remove("MCP_LOG")
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("script(1) runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    std::thread::sleep(delay);
+    let _ = std::io::Write::write_all(&mut stdin, input.as_bytes());
+    let output = child.wait_with_output().expect("script ends");
+    output.stdout
+}
+
+#[test]
+fn an_elicitation_prompt_never_shares_the_terminal_with_the_progress_bar() {
+    let raw = on_a_terminal(
+        "--protocol initialize call ask question=name",
+        "Ada\ny\n",
+        std::time::Duration::from_millis(1500),
+    );
+    let text = String::from_utf8_lossy(&raw);
+    let asks = text
+        .find("The server asks")
+        .unwrap_or_else(|| panic!("no prompt: {text:?}"));
+    let before = &text[..asks];
+    // The bar was drawn, and cleared from its line before the prompt.
+    let bar = before
+        .rfind("ask [")
+        .unwrap_or_else(|| panic!("no progress bar: {text:?}"));
+    assert!(
+        before[bar..].contains("\x1b[2K"),
+        "the bar is cleared first: {before:?}"
+    );
+    assert!(text.contains("Ada"), "{text:?}");
+}
