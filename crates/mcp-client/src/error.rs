@@ -25,6 +25,7 @@ use mcp_types::CallToolResult;
 ///     match e {
 ///         e if e.is_timeout() => "the server is slow: raise the timeout",
 ///         e if e.is_connection_closed() => "the server went away: reconnect",
+///         e if e.is_auth() => "authorize again (or check the token)",
 ///         e if e.is_transport() => "check the URL and the network",
 ///         ClientError::Server { error, .. } if error.code == error_codes::INVALID_PARAMS => "fix the arguments",
 ///         ClientError::InvalidArguments { .. } => "pass a JSON object",
@@ -251,6 +252,19 @@ impl ClientError {
             self,
             ClientError::ConnectionClosed { .. } | ClientError::ProbeRejected { .. }
         )
+    }
+
+    /// True when authorization failed: the server refused the request (401,
+    /// 403) and the credentials could not be renewed, or getting them
+    /// failed. See [`authentication`](Self::authentication) for what failed.
+    pub fn is_auth(&self) -> bool {
+        self.authentication().is_some()
+    }
+
+    /// What failed in authorization: the URL, the HTTP status, the OAuth
+    /// `error` and `error_description`, and the cause.
+    pub fn authentication(&self) -> Option<&mcp_jsonrpc::AuthenticationError> {
+        self.transport_error().and_then(TransportError::authentication)
     }
 
     /// True when the call was cancelled through its token.

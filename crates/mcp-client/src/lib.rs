@@ -220,8 +220,8 @@ pub use stateless::RoundResult;
 /// The JSON-RPC primitives and the transport seam (from `mcp-jsonrpc`), so
 /// that a program needs no other crate of ours than its transport's.
 pub use mcp_jsonrpc::{
-    error_codes, BoxFuture, CloseReason, Connect, Connection, ErrorObject, ProgressToken, RequestId,
-    TimeoutKind, Transport, TransportError,
+    auth, error_codes, AuthenticationError, BoxFuture, ClientAuth, CloseReason, Connect, Connection,
+    ErrorObject, ProgressToken, RequestId, TimeoutKind, Transport, TransportError,
 };
 /// The protocol types of every revision (the `mcp-types` crate).
 pub use mcp_types as types;

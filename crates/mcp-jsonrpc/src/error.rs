@@ -5,6 +5,8 @@ use std::fmt;
 
 use mcp_types::ErrorObject;
 
+use crate::auth::AuthenticationError;
+
 /// How many bytes of an offending frame an error keeps, for diagnosis.
 const SNIPPET_LEN: usize = 160;
 
@@ -163,6 +165,10 @@ pub enum TransportError {
     /// The peer broke the transport's protocol: a stream that ended before
     /// the answer, a wrong content type, a refused redirect.
     Protocol(BoxError),
+    /// Authorization failed: the server refused the request (HTTP 401 or
+    /// 403) and the credentials could not be renewed, or getting them
+    /// failed. The request did not run.
+    Auth(AuthenticationError),
     /// Any other failure of the transport.
     Other(BoxError),
 }
@@ -192,10 +198,24 @@ impl TransportError {
         matches!(self, TransportError::SessionExpired(_))
     }
 
+    /// True when authorization failed (see [`authentication`](Self::authentication)).
+    pub fn is_auth(&self) -> bool {
+        matches!(self, TransportError::Auth(_))
+    }
+
+    /// What failed in authorization, for an [`Auth`](Self::Auth) error.
+    pub fn authentication(&self) -> Option<&AuthenticationError> {
+        match self {
+            TransportError::Auth(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The status of the wire (an HTTP status code) the peer answered with.
     pub fn status(&self) -> Option<u16> {
         match self {
             TransportError::Status { status, .. } => Some(*status),
+            TransportError::Auth(e) => e.status(),
             _ => None,
         }
     }
@@ -219,6 +239,7 @@ impl TransportError {
             | TransportError::Status { error: e, .. } => Some(e.as_ref()),
             TransportError::Malformed(e) => Some(e),
             TransportError::Io(e) => Some(e),
+            TransportError::Auth(e) => Some(e),
             TransportError::TooLarge { .. } => None,
         }
     }

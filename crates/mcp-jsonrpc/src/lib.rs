@@ -15,6 +15,9 @@
 //!   opens one anew.
 //! - The JSON-RPC primitives ([`RequestId`], [`ProgressToken`],
 //!   [`ErrorObject`], [`error_codes`]) are `mcp_types`' own, re-exported.
+//! - [`auth`] is the authorization seam: [`ClientAuth`] supplies the
+//!   credentials a transport sends, [`AuthenticationError`] is what a
+//!   refusal becomes; OAuth implements it in the `mcp-auth` crate.
 //! - A [`Peer`] runs over a transport: it allocates ids, matches responses,
 //!   enforces timeouts, cancels abandoned requests, routes progress, and
 //!   dispatches what the peer sends to a [`Handler`].
@@ -63,6 +66,7 @@
 //! # Ok::<(), mcp_jsonrpc::ParseError>(())
 //! ```
 
+pub mod auth;
 mod connect;
 mod error;
 mod handler;
@@ -81,6 +85,7 @@ mod transport;
 mod tests;
 
 pub use async_trait::async_trait;
+pub use auth::{AuthenticationError, ClientAuth, Secret};
 pub use connect::{BoxFuture, Connect, Connection};
 pub use error::{escape, excerpt, BoxError, CloseReason, Elapsed, ParseError, TransportError};
 pub use handler::{Handler, InboundContext, NoHandler};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, WWW_AUTHENTICATE};
-use http::{Method, Request, Response, StatusCode};
+use http::{Method, Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
@@ -16,7 +16,10 @@ use hyper_util::rt::TokioExecutor;
 use url::Url;
 
 use crate::error::HttpError;
-use crate::params::{HeaderProvider, StreamableHttpParameters};
+use mcp_jsonrpc::auth::{AuthChallenge, AuthRequest, ChallengeOutcome, MAX_AUTH_ROUNDS};
+use mcp_jsonrpc::{AuthenticationError, ClientAuth, Secret};
+
+use crate::params::StreamableHttpParameters;
 
 /// What bounds the wait for a response to begin (see [`HttpClient::send`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +35,7 @@ pub(crate) enum Wait {
 pub(crate) struct HttpClient {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     pub(crate) static_headers: HeaderMap,
-    pub(crate) provider: Option<Arc<dyn HeaderProvider>>,
+    pub(crate) auth: Option<Arc<dyn ClientAuth>>,
     pub(crate) timeout: Duration,
     pub(crate) idle: Duration,
     pub(crate) max_size: usize,
@@ -96,7 +99,7 @@ impl HttpClient {
         Ok(HttpClient {
             client,
             static_headers,
-            provider: params.header_provider.clone(),
+            auth: params.auth.clone(),
             timeout: params.timeout,
             idle: params.sse_read_timeout,
             max_size: params.max_message_size,
@@ -104,9 +107,11 @@ impl HttpClient {
         })
     }
 
-    /// Sends one request, following same-origin redirects and asking the
-    /// header provider to refresh once on 401. Returns the response and the
-    /// URL that answered.
+    /// Sends one request, following same-origin redirects and handing
+    /// authorization challenges (401; 403 `insufficient_scope`) to the
+    /// [`ClientAuth`], sending again when it has new credentials (at most
+    /// [`MAX_AUTH_ROUNDS`] times). A final refusal is [`HttpError::Auth`].
+    /// Returns the response and the URL that answered.
     ///
     /// `wait` bounds the wait for the response to begin: [`Wait::Bounded`]
     /// by the configured timeout; [`Wait::ByCaller`] for the POST of a
@@ -121,23 +126,41 @@ impl HttpClient {
         body: Bytes,
         wait: Wait,
     ) -> Result<(Response<Incoming>, Url), HttpError> {
-        let mut auth_retried = false;
+        let mut rounds = 0;
         loop {
-            let (resp, at) = self.send_redirects(&method, url, headers, &body, wait).await?;
-            if resp.status() == StatusCode::UNAUTHORIZED && !auth_retried {
-                if let Some(p) = &self.provider {
-                    let challenge = resp
-                        .headers()
-                        .get(WWW_AUTHENTICATE)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    if p.on_unauthorized(challenge).await? {
-                        auth_retried = true;
-                        continue;
-                    }
-                }
+            let (resp, at, authorization) = self.send_redirects(&method, url, headers, &body, wait).await?;
+            let status = resp.status().as_u16();
+            let challenges: Vec<String> = resp
+                .headers()
+                .get_all(WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .collect();
+            if !AuthChallenge::is_challenge(status, &challenges) {
+                return Ok((resp, at));
             }
-            return Ok((resp, at));
+            let mut challenge = AuthChallenge::new(AuthRequest::new(method.as_str(), at.as_str()), status);
+            challenge.www_authenticate = challenges;
+            challenge.authorization = authorization;
+            challenge.dpop_nonce = resp
+                .headers()
+                .get("dpop-nonce")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let Some(auth) = &self.auth else {
+                return Err(HttpError::Auth(AuthenticationError::refused(&challenge, false)));
+            };
+            if rounds >= MAX_AUTH_ROUNDS {
+                tracing::warn!(url = %at, status, rounds, "authorization refused again; giving up");
+                return Err(HttpError::Auth(AuthenticationError::refused(&challenge, true)));
+            }
+            rounds += 1;
+            tracing::debug!(url = %at, status, round = rounds, "authorization challenge");
+            match auth.on_challenge(&challenge).await.map_err(HttpError::Auth)? {
+                ChallengeOutcome::Retry => continue,
+                _ => return Err(HttpError::Auth(AuthenticationError::refused(&challenge, true))),
+            }
         }
     }
 
@@ -148,13 +171,13 @@ impl HttpClient {
         headers: &HeaderMap,
         body: &Bytes,
         wait: Wait,
-    ) -> Result<(Response<Incoming>, Url), HttpError> {
+    ) -> Result<(Response<Incoming>, Url, Option<Secret>), HttpError> {
         let mut at = url.clone();
         for _ in 0..=self.max_redirects {
-            let resp = self.send_once(method, &at, headers, body.clone(), wait).await?;
+            let (resp, authorization) = self.send_once(method, &at, headers, body.clone(), wait).await?;
             let status = resp.status();
             if !matches!(status.as_u16(), 301 | 302 | 307 | 308) {
-                return Ok((resp, at));
+                return Ok((resp, at, authorization));
             }
             let next = resp
                 .headers()
@@ -189,7 +212,7 @@ impl HttpClient {
         headers: &HeaderMap,
         body: Bytes,
         wait: Wait,
-    ) -> Result<Response<Incoming>, HttpError> {
+    ) -> Result<(Response<Incoming>, Option<Secret>), HttpError> {
         let mut req = Request::builder()
             .method(method.clone())
             .uri(url.as_str())
@@ -202,9 +225,22 @@ impl HttpClient {
         for (k, v) in &self.static_headers {
             h.append(k, v.clone());
         }
-        if let Some(p) = &self.provider {
-            for (k, v) in p.headers().await? {
-                h.insert(k, v);
+        let mut authorization = None;
+        if let Some(auth) = &self.auth {
+            let request = AuthRequest::new(method.as_str(), url.as_str());
+            for (name, value) in auth.get_headers(&request).await.map_err(HttpError::Auth)? {
+                let invalid = |reason: String| HttpError::InvalidHeader {
+                    name: name.clone(),
+                    reason,
+                };
+                let key = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(e.to_string()))?;
+                let mut v = HeaderValue::from_str(value.expose())
+                    .map_err(|_| invalid("the credentials are not a valid header value".into()))?;
+                v.set_sensitive(true);
+                if key == http::header::AUTHORIZATION {
+                    authorization = Some(value.clone());
+                }
+                h.insert(key, v);
             }
         }
         for (k, v) in headers {
@@ -223,10 +259,11 @@ impl HttpClient {
             },
             Wait::ByCaller => self.client.request(req).await,
         };
-        sent.map_err(|e| HttpError::Connect {
+        let resp = sent.map_err(|e| HttpError::Connect {
             url: url.to_string(),
             reason: error_chain(&e),
-        })
+        })?;
+        Ok((resp, authorization))
     }
 
     /// Reads a whole body, at most `max_size` bytes, with the idle timeout

@@ -96,9 +96,12 @@ pub enum HttpError {
         /// What happened.
         reason: String,
     },
-    /// Supplying credentials failed (see [`HeaderProvider`](crate::HeaderProvider)).
-    #[error("authorization failed: {0}")]
-    Auth(String),
+    /// Authorization failed: the server refused the request (401, or 403
+    /// `insufficient_scope`) and the [`ClientAuth`](mcp_jsonrpc::ClientAuth)
+    /// could not renew the credentials (or there is none), or supplying
+    /// them failed.
+    #[error(transparent)]
+    Auth(mcp_jsonrpc::AuthenticationError),
     /// The server no longer knows the session (HTTP 404 for a request that
     /// carried an `Mcp-Session-Id`): the session must make its handshake
     /// again.
@@ -133,6 +136,11 @@ impl HttpError {
         matches!(self, HttpError::TooLarge { .. })
     }
 
+    /// True when authorization failed.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, HttpError::Auth(_))
+    }
+
     /// True when a redirect was refused.
     pub fn is_redirect(&self) -> bool {
         matches!(self, HttpError::Redirect { .. })
@@ -154,6 +162,7 @@ impl From<HttpError> for mcp_jsonrpc::TransportError {
             },
             HttpError::TooLarge { limit, .. } => T::TooLarge { limit },
             HttpError::SessionExpired { .. } => T::SessionExpired(Box::new(e)),
+            HttpError::Auth(e) => T::Auth(e),
             HttpError::Redirect { .. } | HttpError::Protocol { .. } => T::Protocol(Box::new(e)),
             other => T::Other(Box::new(other)),
         }

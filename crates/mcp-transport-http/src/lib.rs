@@ -29,6 +29,14 @@
 //!   when the `initialize` POST is refused with 404/405 or a 400 without a
 //!   JSON-RPC body; remembered in the parameters' [`OriginCache`]).
 //!
+//! Credentials come from a [`ClientAuth`](mcp_jsonrpc::ClientAuth)
+//! ([`StreamableHttpParameters::auth`]): its headers go on every request,
+//! and a `401`, or a `403` with `insufficient_scope`, is handed to it and
+//! the request sent again when it has new credentials (at most
+//! [`MAX_AUTH_ROUNDS`](mcp_jsonrpc::auth::MAX_AUTH_ROUNDS) times; the
+//! server did not run it). A final refusal fails the request with
+//! [`TransportError::Auth`](mcp_jsonrpc::TransportError).
+//!
 //! An exchange that fails fails its request with a typed
 //! [`TransportError`](mcp_jsonrpc::TransportError): connection refused or
 //! TLS ([`is_connect`](mcp_jsonrpc::TransportError::is_connect)), a timeout
@@ -75,7 +83,7 @@ pub use error::HttpError;
 pub use mcp_jsonrpc::BoxFuture;
 pub use origin_cache::{OriginCache, MAX_ORIGINS};
 pub use params::{
-    HeaderProvider, HttpTransportMode, SseServerParameters, StreamableHttpParameters, DEFAULT_MAX_REDIRECTS,
+    HttpTransportMode, SseServerParameters, StreamableHttpParameters, DEFAULT_MAX_REDIRECTS,
     DEFAULT_MAX_RETRIES, DEFAULT_SSE_READ_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use transport::{sse_client, streamablehttp_client};

@@ -4,11 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue};
 use mcp_jsonrpc::lines::DEFAULT_MAX_MESSAGE_SIZE;
-use mcp_jsonrpc::{BoxFuture, Connect, Connection, Transport, TransportError};
+use mcp_jsonrpc::{BoxFuture, ClientAuth, Connect, Connection, Transport, TransportError};
 
-use crate::error::HttpError;
 use crate::origin_cache::OriginCache;
 
 /// Default for [`StreamableHttpParameters::timeout`]: 30 s.
@@ -19,22 +17,6 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_SSE_READ_TIMEOUT: Duration = Duration::from_secs(300);
 /// Default for [`StreamableHttpParameters::max_redirects`]: 5.
 pub const DEFAULT_MAX_REDIRECTS: usize = 5;
-
-/// Supplies headers (typically `Authorization`) for every HTTP request the
-/// transport makes, and hears about `401 Unauthorized` answers. The seam for
-/// authorization: OAuth lives in its own crate and implements this.
-pub trait HeaderProvider: Send + Sync + 'static {
-    /// The headers to add to the next request.
-    fn headers(&self) -> BoxFuture<'_, Result<Vec<(HeaderName, HeaderValue)>, HttpError>>;
-
-    /// Called when the server answered `401 Unauthorized`, with its
-    /// `WWW-Authenticate` header. Return `Ok(true)` to have the request
-    /// retried once with fresh [`headers`](HeaderProvider::headers).
-    fn on_unauthorized(&self, www_authenticate: Option<String>) -> BoxFuture<'_, Result<bool, HttpError>> {
-        let _ = www_authenticate;
-        Box::pin(async { Ok(false) })
-    }
-}
 
 /// Which HTTP transport to speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,8 +62,11 @@ pub struct StreamableHttpParameters {
     pub max_retries: u32,
     /// Capacity of the transport's channels.
     pub channel_capacity: usize,
-    /// Supplies credentials for every request.
-    pub header_provider: Option<Arc<dyn HeaderProvider>>,
+    /// Supplies credentials for every request and hears the server's
+    /// authorization challenges (401, 403 `insufficient_scope`): a
+    /// [`BearerToken`](mcp_jsonrpc::auth::BearerToken), the OAuth provider
+    /// of `mcp-auth`, or any [`ClientAuth`].
+    pub auth: Option<Arc<dyn ClientAuth>>,
     /// What connections learned about origins; a new cache by default,
     /// shared by clones of these parameters.
     pub origin_cache: OriginCache,
@@ -101,7 +86,7 @@ impl fmt::Debug for StreamableHttpParameters {
             .field("transport", &self.transport)
             .field("max_redirects", &self.max_redirects)
             .field("max_retries", &self.max_retries)
-            .field("header_provider", &self.header_provider.is_some())
+            .field("auth", &self.auth.is_some())
             .field("origin_cache", &self.origin_cache)
             .finish()
     }
@@ -120,7 +105,7 @@ impl StreamableHttpParameters {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             max_retries: DEFAULT_MAX_RETRIES,
             channel_capacity: mcp_jsonrpc::DEFAULT_CHANNEL_CAPACITY,
-            header_provider: None,
+            auth: None,
             origin_cache: OriginCache::new(),
         }
     }
@@ -190,9 +175,9 @@ impl StreamableHttpParameters {
         self
     }
 
-    /// Sets the credentials provider.
-    pub fn header_provider(mut self, provider: Arc<dyn HeaderProvider>) -> Self {
-        self.header_provider = Some(provider);
+    /// Sets the credentials (the seed's `auth=`).
+    pub fn auth(mut self, auth: Arc<dyn ClientAuth>) -> Self {
+        self.auth = Some(auth);
         self
     }
 }
@@ -213,8 +198,11 @@ pub struct SseServerParameters {
     pub sse_read_timeout: Duration,
     /// Largest SSE event, in bytes.
     pub max_message_size: usize,
-    /// Supplies credentials for every request.
-    pub header_provider: Option<Arc<dyn HeaderProvider>>,
+    /// Supplies credentials for every request and hears the server's
+    /// authorization challenges (401, 403 `insufficient_scope`): a
+    /// [`BearerToken`](mcp_jsonrpc::auth::BearerToken), the OAuth provider
+    /// of `mcp-auth`, or any [`ClientAuth`].
+    pub auth: Option<Arc<dyn ClientAuth>>,
 }
 
 impl fmt::Debug for SseServerParameters {
@@ -228,7 +216,7 @@ impl fmt::Debug for SseServerParameters {
             .field("timeout", &self.timeout)
             .field("sse_read_timeout", &self.sse_read_timeout)
             .field("max_message_size", &self.max_message_size)
-            .field("header_provider", &self.header_provider.is_some())
+            .field("auth", &self.auth.is_some())
             .finish()
     }
 }
@@ -242,7 +230,7 @@ impl SseServerParameters {
             timeout: DEFAULT_TIMEOUT,
             sse_read_timeout: DEFAULT_SSE_READ_TIMEOUT,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
-            header_provider: None,
+            auth: None,
         }
     }
 
@@ -270,9 +258,9 @@ impl SseServerParameters {
         self
     }
 
-    /// Sets the credentials provider.
-    pub fn header_provider(mut self, provider: Arc<dyn HeaderProvider>) -> Self {
-        self.header_provider = Some(provider);
+    /// Sets the credentials (the seed's `auth=`).
+    pub fn auth(mut self, auth: Arc<dyn ClientAuth>) -> Self {
+        self.auth = Some(auth);
         self
     }
 
@@ -284,7 +272,7 @@ impl SseServerParameters {
             .max_message_size(self.max_message_size)
             .transport(HttpTransportMode::Sse);
         p.max_retries = 0;
-        p.header_provider = self.header_provider.clone();
+        p.auth = self.auth.clone();
         p
     }
 }

@@ -5,6 +5,8 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mcp_jsonrpc::auth::{AuthChallenge, AuthRequest, ChallengeOutcome};
+use mcp_jsonrpc::{AuthenticationError, BoxFuture, ClientAuth, Secret};
 use mcp_jsonrpc::{
     HeaderParam, Message, NoHandler, Notification, Outbound, Peer, PeerConfig, RequestOptions,
 };
@@ -355,49 +357,125 @@ async fn redirects_only_to_the_same_origin() {
     assert_eq!(json(&recv(&mut t).await)["result"], json!({"moved": true}));
 }
 
-struct Tokens(std::sync::atomic::AtomicUsize);
+/// Hands out `Bearer <n>`, counting up on every challenge; says "retry"
+/// while `n` is below `give_up_at`.
+struct Tokens {
+    n: std::sync::atomic::AtomicUsize,
+    give_up_at: usize,
+    challenges: std::sync::Mutex<Vec<(u16, Vec<String>, Option<String>)>>,
+}
 
-impl mcp_transport_http::HeaderProvider for Tokens {
-    fn headers(
-        &self,
-    ) -> mcp_transport_http::BoxFuture<
-        '_,
-        Result<Vec<(http::HeaderName, http::HeaderValue)>, mcp_transport_http::HttpError>,
-    > {
-        let n = self.0.load(std::sync::atomic::Ordering::SeqCst);
+impl Tokens {
+    fn new(give_up_at: usize) -> Arc<Self> {
+        Arc::new(Tokens {
+            n: Default::default(),
+            give_up_at,
+            challenges: Default::default(),
+        })
+    }
+}
+
+impl ClientAuth for Tokens {
+    fn get_headers<'a>(
+        &'a self,
+        _request: &'a AuthRequest,
+    ) -> BoxFuture<'a, Result<Vec<(String, Secret)>, AuthenticationError>> {
+        let n = self.n.load(std::sync::atomic::Ordering::SeqCst);
         Box::pin(async move {
-            let v = http::HeaderValue::from_str(&format!("Bearer {n}")).expect("value");
-            Ok(vec![(http::header::AUTHORIZATION, v)])
+            Ok(vec![(
+                "Authorization".to_owned(),
+                Secret::new(format!("Bearer {n}")),
+            )])
         })
     }
 
-    fn on_unauthorized(
-        &self,
-        challenge: Option<String>,
-    ) -> mcp_transport_http::BoxFuture<'_, Result<bool, mcp_transport_http::HttpError>> {
-        assert_eq!(challenge.as_deref(), Some("Bearer realm=\"mcp\""));
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Box::pin(async { Ok(true) })
+    fn on_challenge<'a>(
+        &'a self,
+        challenge: &'a AuthChallenge,
+    ) -> BoxFuture<'a, Result<ChallengeOutcome, AuthenticationError>> {
+        self.challenges.lock().unwrap().push((
+            challenge.status,
+            challenge.www_authenticate.clone(),
+            challenge.authorization.as_ref().map(|s| s.expose().to_owned()),
+        ));
+        let n = self.n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let outcome = if n < self.give_up_at {
+            ChallengeOutcome::Retry
+        } else {
+            ChallengeOutcome::GiveUp
+        };
+        Box::pin(async move { Ok(outcome) })
     }
 }
 
 #[tokio::test]
-async fn header_provider_refreshes_once_on_401() {
-    let server = Server::start("/mcp", |s, _| {
-        if s.header("authorization") == Some("Bearer 1") {
-            Reply::json(result(&s.id(), json!({"authorized": true})))
-        } else {
-            Reply::status(401).header("www-authenticate", "Bearer realm=\"mcp\"")
-        }
+async fn credentials_are_renewed_on_401_and_stepped_up_on_403() {
+    // 401 for no token, 403 insufficient_scope for token 1, then fine.
+    let server = Server::start("/mcp", |s, _| match s.header("authorization") {
+        Some("Bearer 2") => Reply::json(result(&s.id(), json!({"authorized": true}))),
+        Some("Bearer 1") => Reply::status(403).header(
+            "www-authenticate",
+            "Bearer error=\"insufficient_scope\", scope=\"write\"",
+        ),
+        _ => Reply::status(401).header("www-authenticate", "Bearer realm=\"mcp\""),
     })
     .await;
-    let p = params(&server.url)
-        .header("X-Custom", "yes")
-        .header_provider(Arc::new(Tokens(std::sync::atomic::AtomicUsize::new(0))));
+    let tokens = Tokens::new(10);
+    let p = params(&server.url).header("X-Custom", "yes").auth(tokens.clone());
     let mut t = streamablehttp_client(&p).await.expect("connect");
     send(&t, stateless(1, "tools/list", json!({}))).await;
     assert_eq!(json(&recv(&mut t).await)["result"], json!({"authorized": true}));
     let seen = server.seen();
-    assert_eq!(seen.len(), 2);
+    assert_eq!(seen.len(), 3);
     assert!(seen.iter().all(|s| s.header("x-custom") == Some("yes")));
+    let challenges = tokens.challenges.lock().unwrap().clone();
+    assert_eq!(
+        challenges[0],
+        (
+            401,
+            vec!["Bearer realm=\"mcp\"".to_owned()],
+            Some("Bearer 0".into())
+        )
+    );
+    assert_eq!(challenges[1].0, 403);
+    assert_eq!(challenges[1].2.as_deref(), Some("Bearer 1"));
+}
+
+#[tokio::test]
+async fn a_refusal_is_a_typed_auth_failure_and_retries_are_bounded() {
+    let server = Server::start("/mcp", |_, _| {
+        Reply::status(403).header(
+            "www-authenticate",
+            "Bearer error=\"insufficient_scope\", scope=\"admin\"",
+        )
+    })
+    .await;
+    // A provider that always says "retry": the transport stops after MAX_AUTH_ROUNDS.
+    let tokens = Tokens::new(usize::MAX);
+    let mut t = streamablehttp_client(&params(&server.url).auth(tokens.clone()))
+        .await
+        .expect("connect");
+    send(&t, stateless(1, "tools/list", json!({}))).await;
+    let e = failed(&mut t, 1).await;
+    let auth = e.authentication().expect("an auth failure");
+    assert_eq!(auth.status(), Some(403));
+    assert!(auth.is_insufficient_scope(), "{auth}");
+    assert_eq!(
+        server.seen().len(),
+        1 + mcp_jsonrpc::auth::MAX_AUTH_ROUNDS as usize
+    );
+
+    // No credentials at all: the 401 says what to configure.
+    let server = Server::start("/mcp", |_, _| {
+        Reply::status(401).header("www-authenticate", "Bearer")
+    })
+    .await;
+    let mut t = streamablehttp_client(&params(&server.url))
+        .await
+        .expect("connect");
+    send(&t, stateless(2, "tools/list", json!({}))).await;
+    let e = failed(&mut t, 2).await;
+    assert!(e.is_auth(), "{e:?}");
+    assert!(e.to_string().contains("requires authorization (HTTP 401)"), "{e}");
+    assert_eq!(server.seen().len(), 1);
 }

@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use http::{HeaderName, HeaderValue};
+use mcp_jsonrpc::auth::{AuthChallenge, AuthRequest, ChallengeOutcome, MAX_AUTH_ROUNDS};
+use mcp_jsonrpc::{AuthenticationError, Secret};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -38,34 +40,30 @@ pub(crate) type Stream = Either<TcpStream, TlsStream<TcpStream>>;
 pub(crate) type Socket = WebSocketStream<Recorded<Stream>>;
 
 /// Connects to the server named by `params` and makes the upgrade, within
-/// `connect_timeout`. A `401` answer is tried once more when the header
-/// provider asks for it.
+/// `connect_timeout`. A `401` (or a `403` for want of scope) is handed to
+/// the [`ClientAuth`](mcp_jsonrpc::ClientAuth), and the upgrade tried again
+/// when it has new credentials (at most `MAX_AUTH_ROUNDS` times).
 pub(crate) async fn dial(params: &WebSocketParameters) -> Result<Socket, WsError> {
     let url = parse_url(&params.url)?;
     let attempt = async {
-        let mut retried = false;
+        let mut rounds = 0;
         loop {
-            let request = request(params, &url).await?;
+            let (request, authorization) = request(params, &url).await?;
             match upgrade(params, &url, request).await {
                 Ok(socket) => return Ok(socket),
-                Err(Refusal::Unauthorized {
-                    www_authenticate,
-                    error,
-                }) => {
-                    let Some(provider) = params.header_provider.as_ref().filter(|_| !retried) else {
-                        return Err(error);
+                Err(Refusal::Challenge(mut challenge)) => {
+                    challenge.authorization = authorization;
+                    let Some(auth) = params.auth.as_ref() else {
+                        return Err(WsError::Auth(AuthenticationError::refused(&challenge, false)));
                     };
-                    let again = provider
-                        .on_unauthorized(www_authenticate)
-                        .await
-                        .map_err(|source| WsError::Credentials {
-                            url: params.url.clone(),
-                            source,
-                        })?;
-                    if !again {
-                        return Err(error);
+                    if rounds >= MAX_AUTH_ROUNDS {
+                        return Err(WsError::Auth(AuthenticationError::refused(&challenge, true)));
                     }
-                    retried = true;
+                    rounds += 1;
+                    match auth.on_challenge(&challenge).await.map_err(WsError::Auth)? {
+                        ChallengeOutcome::Retry => continue,
+                        _ => return Err(WsError::Auth(AuthenticationError::refused(&challenge, true))),
+                    }
                 }
                 Err(Refusal::Other(error)) => return Err(error),
             }
@@ -97,8 +95,9 @@ fn parse_url(raw: &str) -> Result<Url, WsError> {
 }
 
 /// The upgrade request: the URL, `Sec-WebSocket-Protocol: mcp`, the
-/// configured headers, then the provider's (which win).
-async fn request(params: &WebSocketParameters, url: &Url) -> Result<Request, WsError> {
+/// configured headers, then the credentials' (which win), and the
+/// `Authorization` it carries.
+async fn request(params: &WebSocketParameters, url: &Url) -> Result<(Request, Option<Secret>), WsError> {
     let mut request = url
         .as_str()
         .into_client_request()
@@ -120,25 +119,31 @@ async fn request(params: &WebSocketParameters, url: &Url) -> Result<Request, WsE
         let value = HeaderValue::from_str(value).map_err(|e| invalid(e.to_string()))?;
         headers.append(name, value);
     }
-    if let Some(provider) = &params.header_provider {
-        let supplied = provider.headers().await.map_err(|source| WsError::Credentials {
-            url: params.url.clone(),
-            source,
-        })?;
-        for (name, value) in supplied {
-            headers.insert(name, value);
+    let mut authorization = None;
+    if let Some(auth) = &params.auth {
+        let asked = AuthRequest::new("GET", url.as_str());
+        for (name, value) in auth.get_headers(&asked).await.map_err(WsError::Auth)? {
+            let invalid = |reason: String| WsError::InvalidHeader {
+                name: name.clone(),
+                reason,
+            };
+            let key = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(e.to_string()))?;
+            let mut v = HeaderValue::from_str(value.expose())
+                .map_err(|_| invalid("the credentials are not a valid header value".into()))?;
+            v.set_sensitive(true);
+            if key == http::header::AUTHORIZATION {
+                authorization = Some(value);
+            }
+            headers.insert(key, v);
         }
     }
-    Ok(request)
+    Ok((request, authorization))
 }
 
 /// Why an upgrade failed: unauthorized (with the server's challenge), or
 /// anything else.
 enum Refusal {
-    Unauthorized {
-        www_authenticate: Option<String>,
-        error: WsError,
-    },
+    Challenge(AuthChallenge),
     Other(WsError),
 }
 
@@ -180,16 +185,23 @@ fn refusal(url: &str, e: WsLibError, head: &[u8]) -> Refusal {
                 status,
                 body,
             };
-            if status == 401 {
-                let www_authenticate = response
+            let challenges: Vec<String> = response
+                .headers()
+                .get_all(http::header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .collect();
+            if AuthChallenge::is_challenge(status, &challenges) {
+                let mut challenge = AuthChallenge::new(AuthRequest::new("GET", url), status);
+                challenge.www_authenticate = challenges;
+                challenge.dpop_nonce = response
                     .headers()
-                    .get(http::header::WWW_AUTHENTICATE)
+                    .get("dpop-nonce")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                Refusal::Unauthorized {
-                    www_authenticate,
-                    error,
-                }
+                drop(error);
+                Refusal::Challenge(challenge)
             } else {
                 Refusal::Other(error)
             }

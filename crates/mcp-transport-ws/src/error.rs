@@ -97,16 +97,11 @@ pub enum WsError {
         #[source]
         source: BoxError,
     },
-    /// The [`HeaderProvider`](crate::HeaderProvider) failed to supply
-    /// credentials.
-    #[error("could not get credentials for {url}: {source}")]
-    Credentials {
-        /// The URL.
-        url: String,
-        /// What the provider reported.
-        #[source]
-        source: BoxError,
-    },
+    /// Authorization failed: the upgrade was refused (401, or 403 for want
+    /// of scope) and the [`ClientAuth`](mcp_jsonrpc::ClientAuth) could not
+    /// renew the credentials (or there is none), or supplying them failed.
+    #[error(transparent)]
+    Auth(mcp_jsonrpc::AuthenticationError),
 }
 
 fn body_suffix(body: &str) -> String {
@@ -128,7 +123,7 @@ impl From<WsError> for TransportError {
                 error: Box::new(e),
             },
             WsError::Subprotocol { .. } | WsError::Handshake { .. } => TransportError::Protocol(Box::new(e)),
-            WsError::Credentials { .. } => TransportError::Other(Box::new(e)),
+            WsError::Auth(e) => TransportError::Auth(e),
             _ => TransportError::Connect(Box::new(e)),
         }
     }

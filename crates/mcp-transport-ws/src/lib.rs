@@ -10,8 +10,10 @@
 //!
 //! - The upgrade asks for the subprotocol `mcp`; a server that accepts
 //!   without it is refused ([`WsError::Subprotocol`] names what it
-//!   answered). Extra headers and a [`HeaderProvider`] (credentials, with
-//!   one retry after `401`) go on the upgrade request. `wss://` uses rustls
+//!   answered). Extra headers and the credentials of a
+//!   [`ClientAuth`](mcp_jsonrpc::ClientAuth) go on the upgrade request; a
+//!   `401` (or `403` for want of scope) is handed to it and the upgrade
+//!   tried again when it has new ones. `wss://` uses rustls
 //!   with the bundled webpki roots (and the system's with the
 //!   `native-roots` feature), like the HTTP transport, or with your own
 //!   [`tls_config`](WebSocketParameters::tls_config); an untrusted
@@ -70,8 +72,8 @@ mod socket;
 pub use dial::SUBPROTOCOL;
 pub use error::WsError;
 pub use params::{
-    HeaderProvider, WebSocketParameters, DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PING_INTERVAL, DEFAULT_PONG_TIMEOUT,
+    WebSocketParameters, DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE,
+    DEFAULT_PING_INTERVAL, DEFAULT_PONG_TIMEOUT,
 };
 
 use mcp_jsonrpc::Transport;

@@ -4,8 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue};
-use mcp_jsonrpc::{BoxError, BoxFuture, Connect, Connection, Transport, TransportError};
+use mcp_jsonrpc::{BoxFuture, ClientAuth, Connect, Connection, Transport, TransportError};
 
 /// Default for [`WebSocketParameters::connect_timeout`]: 30 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -19,22 +18,6 @@ pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// [`max_frame_size`](WebSocketParameters::max_frame_size): 16 MiB, as on
 /// the other transports.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = mcp_jsonrpc::lines::DEFAULT_MAX_MESSAGE_SIZE;
-
-/// Supplies headers (typically `Authorization`) for the upgrade request,
-/// and hears about a `401 Unauthorized` answer to it. The seam for
-/// authorization: OAuth lives in its own crate and implements this.
-pub trait HeaderProvider: Send + Sync + 'static {
-    /// The headers to add to the upgrade request.
-    fn headers(&self) -> BoxFuture<'_, Result<Vec<(HeaderName, HeaderValue)>, BoxError>>;
-
-    /// Called when the server answered the upgrade with `401 Unauthorized`,
-    /// with its `WWW-Authenticate` header. Return `Ok(true)` to have the
-    /// upgrade tried once more with fresh [`headers`](HeaderProvider::headers).
-    fn on_unauthorized(&self, www_authenticate: Option<String>) -> BoxFuture<'_, Result<bool, BoxError>> {
-        let _ = www_authenticate;
-        Box::pin(async { Ok(false) })
-    }
-}
 
 /// How to reach an MCP server over WebSocket (`websocket_client`).
 ///
@@ -67,8 +50,11 @@ pub struct WebSocketParameters {
     pub max_frame_size: usize,
     /// Capacity of the transport's channels.
     pub channel_capacity: usize,
-    /// Supplies credentials for the upgrade request.
-    pub header_provider: Option<Arc<dyn HeaderProvider>>,
+    /// Supplies credentials for the upgrade request and hears a refusal of
+    /// it (401; 403 for want of scope): a
+    /// [`BearerToken`](mcp_jsonrpc::auth::BearerToken), the OAuth provider
+    /// of `mcp-auth`, or any [`ClientAuth`].
+    pub auth: Option<Arc<dyn ClientAuth>>,
     /// The TLS configuration for `wss://`; by default rustls with the ring
     /// provider and the bundled webpki roots (plus the system's with the
     /// `native-roots` feature).
@@ -90,7 +76,7 @@ impl fmt::Debug for WebSocketParameters {
             .field("max_message_size", &self.max_message_size)
             .field("max_frame_size", &self.max_frame_size)
             .field("channel_capacity", &self.channel_capacity)
-            .field("header_provider", &self.header_provider.is_some())
+            .field("auth", &self.auth.is_some())
             .field("tls_config", &self.tls_config.is_some())
             .finish()
     }
@@ -109,7 +95,7 @@ impl WebSocketParameters {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_frame_size: DEFAULT_MAX_MESSAGE_SIZE,
             channel_capacity: mcp_jsonrpc::DEFAULT_CHANNEL_CAPACITY,
-            header_provider: None,
+            auth: None,
             tls_config: None,
         }
     }
@@ -172,9 +158,9 @@ impl WebSocketParameters {
         self
     }
 
-    /// Sets [`header_provider`](Self::header_provider).
-    pub fn header_provider(mut self, provider: Arc<dyn HeaderProvider>) -> Self {
-        self.header_provider = Some(provider);
+    /// Sets [`auth`](Self::auth) (the seed's `auth=`).
+    pub fn auth(mut self, auth: Arc<dyn ClientAuth>) -> Self {
+        self.auth = Some(auth);
         self
     }
 

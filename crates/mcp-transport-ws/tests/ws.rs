@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use mcp_client::types::CreateMessageResult;
 use mcp_client::{ClientSession, ClientSessionOptions, Era, ProtocolMode};
-use mcp_jsonrpc::{BoxError, BoxFuture, CloseReason, Inbound, Message, Transport, TransportError};
+use mcp_jsonrpc::auth::{AuthChallenge, AuthRequest, ChallengeOutcome};
+use mcp_jsonrpc::{AuthenticationError, ClientAuth, Secret};
+use mcp_jsonrpc::{BoxFuture, CloseReason, Inbound, Message, Transport, TransportError};
 use mcp_testkit::{with_timeout, WsBehaviour, WsServer};
-use mcp_transport_ws::{websocket_client, HeaderProvider, WebSocketParameters, WsError};
+use mcp_transport_ws::{websocket_client, WebSocketParameters, WsError};
 use serde_json::json;
 
 async fn server(behaviour: WsBehaviour) -> WsServer {
@@ -160,24 +162,35 @@ struct LateToken {
     challenged: AtomicUsize,
 }
 
-impl HeaderProvider for LateToken {
-    fn headers(&self) -> BoxFuture<'_, Result<Vec<(http::HeaderName, http::HeaderValue)>, BoxError>> {
+impl ClientAuth for LateToken {
+    fn get_headers<'a>(
+        &'a self,
+        request: &'a AuthRequest,
+    ) -> BoxFuture<'a, Result<Vec<(String, Secret)>, AuthenticationError>> {
         Box::pin(async move {
+            assert_eq!(request.method, "GET");
             if self.challenged.load(Ordering::SeqCst) == 0 {
                 return Ok(Vec::new());
             }
             Ok(vec![(
-                http::header::AUTHORIZATION,
-                http::HeaderValue::from_static("Bearer let-me-in"),
+                "Authorization".to_owned(),
+                Secret::new("Bearer let-me-in"),
             )])
         })
     }
 
-    fn on_unauthorized(&self, www_authenticate: Option<String>) -> BoxFuture<'_, Result<bool, BoxError>> {
+    fn on_challenge<'a>(
+        &'a self,
+        challenge: &'a AuthChallenge,
+    ) -> BoxFuture<'a, Result<ChallengeOutcome, AuthenticationError>> {
         Box::pin(async move {
-            assert_eq!(www_authenticate.as_deref(), Some("Bearer realm=\"mcp\""));
+            assert_eq!(challenge.status, 401);
+            assert_eq!(
+                challenge.www_authenticate,
+                vec!["Bearer realm=\"mcp\"".to_owned()]
+            );
             self.challenged.fetch_add(1, Ordering::SeqCst);
-            Ok(true)
+            Ok(ChallengeOutcome::Retry)
         })
     }
 }
@@ -188,7 +201,7 @@ async fn headers_and_credentials_go_on_the_upgrade_with_one_retry_after_401() {
     let provider = Arc::new(LateToken::default());
     let params = WebSocketParameters::new(&server.url)
         .header("X-Tenant", "blue")
-        .header_provider(provider.clone());
+        .auth(provider.clone());
     let mut transport = with_timeout(websocket_client(&params))
         .await
         .expect("authorized on the retry");
@@ -205,11 +218,14 @@ async fn headers_and_credentials_go_on_the_upgrade_with_one_retry_after_401() {
         );
     }
 
-    // Without a provider the 401 is the answer.
+    // Without credentials the 401 is the answer, as an auth failure.
     let err = websocket_client(&WebSocketParameters::new(&server.url))
         .await
         .expect_err("401");
-    assert!(matches!(err, WsError::Status { status: 401, .. }), "{err}");
+    match &err {
+        WsError::Auth(e) => assert_eq!(e.status(), Some(401), "{e}"),
+        other => panic!("not an auth failure: {other:?}"),
+    }
 }
 
 #[tokio::test]
