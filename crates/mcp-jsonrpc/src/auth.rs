@@ -41,7 +41,10 @@ pub const MAX_AUTH_ROUNDS: u32 = 4;
 /// A string that must not leak: a token, a client secret, a key. Its
 /// `Debug` and `Display` print `***`; [`expose`](Secret::expose) gives the
 /// value to the code that must send it.
-#[derive(Clone, PartialEq, Eq, Default)]
+///
+/// It serializes as the plain string (for token storage that must keep it).
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
@@ -231,7 +234,12 @@ impl ClientAuth for BearerToken {
 /// [`source`](std::error::Error::source) the cause (for OAuth, the
 /// `mcp_auth::AuthError`). It never holds a token or a secret.
 #[derive(Debug)]
-pub struct AuthenticationError {
+pub struct AuthenticationError(Box<Facts>);
+
+/// What an [`AuthenticationError`] knows, boxed so that the error (and
+/// every error that wraps it) stays one pointer wide.
+#[derive(Debug)]
+struct Facts {
     message: String,
     url: Option<String>,
     status: Option<u16>,
@@ -246,14 +254,14 @@ const DESCRIPTION_LEN: usize = 300;
 impl AuthenticationError {
     /// An error saying `message` (what failed, and what to do).
     pub fn new(message: impl Into<String>) -> Self {
-        AuthenticationError {
+        AuthenticationError(Box::new(Facts {
             message: message.into(),
             url: None,
             status: None,
             oauth_error: None,
             error_description: None,
             source: None,
-        }
+        }))
     }
 
     /// The server at `challenge.request.url` refused the request and no
@@ -285,67 +293,67 @@ impl AuthenticationError {
 
     /// With the URL that failed.
     pub fn with_url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
+        self.0.url = Some(url.into());
         self
     }
 
     /// With the HTTP status that failed.
     pub fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.0.status = Some(status);
         self
     }
 
     /// With the OAuth `error` code and `error_description` (escaped and cut
     /// to a few hundred characters: it comes from the server).
     pub fn with_oauth_error(mut self, error: impl Into<String>, description: Option<String>) -> Self {
-        self.oauth_error = Some(excerpt(error.into().as_bytes(), 100));
-        self.error_description = description.map(|d| excerpt(d.as_bytes(), DESCRIPTION_LEN));
+        self.0.oauth_error = Some(excerpt(error.into().as_bytes(), 100));
+        self.0.error_description = description.map(|d| excerpt(d.as_bytes(), DESCRIPTION_LEN));
         self
     }
 
     /// With the cause.
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
-        self.source = Some(source.into());
+        self.0.source = Some(source.into());
         self
     }
 
     /// The URL that failed, if one did.
     pub fn url(&self) -> Option<&str> {
-        self.url.as_deref()
+        self.0.url.as_deref()
     }
 
     /// The HTTP status that failed, if any.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.0.status
     }
 
     /// The OAuth `error` code (`invalid_grant`, `insufficient_scope`…).
     pub fn oauth_error(&self) -> Option<&str> {
-        self.oauth_error.as_deref()
+        self.0.oauth_error.as_deref()
     }
 
     /// The OAuth `error_description`.
     pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+        self.0.error_description.as_deref()
     }
 
     /// True when the server refused the request for want of scope.
     pub fn is_insufficient_scope(&self) -> bool {
-        self.oauth_error.as_deref() == Some("insufficient_scope")
+        self.0.oauth_error.as_deref() == Some("insufficient_scope")
     }
 
     /// The message without the OAuth details.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
 impl fmt::Display for AuthenticationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(code) = &self.oauth_error {
+        f.write_str(&self.0.message)?;
+        if let Some(code) = &self.0.oauth_error {
             write!(f, " (OAuth error `{code}`")?;
-            if let Some(d) = &self.error_description {
+            if let Some(d) = &self.0.error_description {
                 write!(f, ": {d}")?;
             }
             f.write_str(")")?;
@@ -356,7 +364,7 @@ impl fmt::Display for AuthenticationError {
 
 impl std::error::Error for AuthenticationError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0.source
             .as_ref()
             .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
     }

@@ -362,8 +362,12 @@ async fn redirects_only_to_the_same_origin() {
 struct Tokens {
     n: std::sync::atomic::AtomicUsize,
     give_up_at: usize,
-    challenges: std::sync::Mutex<Vec<(u16, Vec<String>, Option<String>)>>,
+    challenges: std::sync::Mutex<Vec<Seen>>,
 }
+
+/// A challenge as the provider saw it: status, `WWW-Authenticate` values,
+/// the `Authorization` that was refused.
+type Seen = (u16, Vec<String>, Option<String>);
 
 impl Tokens {
     fn new(give_up_at: usize) -> Arc<Self> {
@@ -393,7 +397,7 @@ impl ClientAuth for Tokens {
         &'a self,
         challenge: &'a AuthChallenge,
     ) -> BoxFuture<'a, Result<ChallengeOutcome, AuthenticationError>> {
-        self.challenges.lock().unwrap().push((
+        self.challenges.lock().expect("challenges").push((
             challenge.status,
             challenge.www_authenticate.clone(),
             challenge.authorization.as_ref().map(|s| s.expose().to_owned()),
@@ -428,7 +432,7 @@ async fn credentials_are_renewed_on_401_and_stepped_up_on_403() {
     let seen = server.seen();
     assert_eq!(seen.len(), 3);
     assert!(seen.iter().all(|s| s.header("x-custom") == Some("yes")));
-    let challenges = tokens.challenges.lock().unwrap().clone();
+    let challenges = tokens.challenges.lock().expect("challenges").clone();
     assert_eq!(
         challenges[0],
         (
