@@ -364,7 +364,8 @@ impl fmt::Display for AuthenticationError {
 
 impl std::error::Error for AuthenticationError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source
+        self.0
+            .source
             .as_ref()
             .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
     }
