@@ -30,8 +30,8 @@
 
 use std::fmt;
 
-use crate::connect::BoxFuture;
-use crate::error::{excerpt, BoxError};
+use crate::boxed::{BoxError, BoxFuture};
+use crate::text::excerpt;
 
 /// Most times a transport sends one request again after an authorization
 /// challenge (a 401 answered by new credentials, then step-ups on 403):

@@ -2,15 +2,11 @@
 //! parameters, and [`Connection`], what a session is opened from.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::boxed::BoxFuture;
 use crate::error::TransportError;
 use crate::transport::Transport;
-
-/// A boxed, sendable future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Opens a fresh transport to a peer: spawns the server again, dials the
 /// URL again. Every transport crate implements it for its parameters, so

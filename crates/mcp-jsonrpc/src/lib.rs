@@ -67,6 +67,7 @@
 //! ```
 
 pub mod auth;
+mod boxed;
 mod connect;
 mod error;
 mod handler;
@@ -79,6 +80,7 @@ mod peer;
 mod peer_error;
 mod pending;
 mod start;
+mod text;
 mod transport;
 
 #[cfg(test)]
@@ -86,8 +88,9 @@ mod tests;
 
 pub use async_trait::async_trait;
 pub use auth::{AuthenticationError, ClientAuth, Secret};
-pub use connect::{BoxFuture, Connect, Connection};
-pub use error::{escape, excerpt, BoxError, CloseReason, Elapsed, ParseError, TransportError};
+pub use boxed::{BoxError, BoxFuture};
+pub use connect::{Connect, Connection};
+pub use error::{CloseReason, ParseError, TransportError};
 pub use handler::{Handler, InboundContext, NoHandler};
 pub use hints::{HeaderParam, SessionHints};
 pub use mcp_types::{error_codes, Era, ErrorObject, ProgressToken, RequestId};
@@ -98,6 +101,7 @@ pub use options::{NoHooks, PeerConfig, ProgressCallback, ProtocolHooks, RequestO
 pub use peer::Peer;
 pub use peer_error::{Error, TimeoutKind};
 pub use serde_json::value::RawValue;
+pub use text::{escape, excerpt, Elapsed};
 pub use transport::{
     memory_pair, CloseFuture, Closer, Inbound, Outbound, Transport, TransportGuard, DEFAULT_CHANNEL_CAPACITY,
 };
