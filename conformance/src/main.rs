@@ -28,6 +28,8 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod auth;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -165,7 +167,10 @@ impl Run {
     }
 
     async fn connect(&self) -> Step<ClientSession> {
-        let params = StreamableHttpParameters::new(self.url.clone());
+        let mut params = StreamableHttpParameters::new(self.url.clone());
+        if self.scenario.starts_with("auth/") {
+            params = params.auth(auth::provider(&self.scenario, &self.url, &self.context)?);
+        }
         let session = ClientSession::connect(params, session_options().protocol(self.protocol.clone()))
             .await
             .map_err(|e| format!("connect to {} and initialize: {}", self.url, chain(&e)))?;
@@ -263,12 +268,10 @@ impl Run {
                 arguments.insert("schema".into(), Value::Object(focal.input_schema.clone()));
                 call_tool(session, "json_schema_echo", arguments).await?;
             }
-            // Authorization scenarios: an ordinary session (the library has no
-            // OAuth yet; the server answers 401 and the steps fail).
+            // Authorization scenarios: the session authorizes with the
+            // credentials the context gave (see auth.rs), then uses the
+            // server as any application would.
             n if n.starts_with("auth/") => {
-                if !self.context.is_null() {
-                    eprintln!("conformance-client: {n}: credentials in MCP_CONFORMANCE_CONTEXT are not used (no OAuth support in the library yet)");
-                }
                 for tool in list_tools(session).await? {
                     call_tool(session, &tool.name, sample_arguments(&tool.input_schema)).await?;
                 }

@@ -15,9 +15,8 @@
 //!    protocols.
 //! 4. Reads each scenario's `checks.json`, prints a table, and compares with
 //!    `conformance/expected-failures.toml`: an unlisted failure fails the run,
-//!    and so does a listed scenario that passes (a stale entry). Only auth
-//!    scenarios (OAuth, a later issue) and `sep-2640*` (skills, a later
-//!    issue) may be listed.
+//!    and so does a listed scenario that passes (a stale entry). Only
+//!    `sep-2640*` (skills, a later issue) may be listed.
 //!
 //! Everything stays on the loopback interface: the suite's mock servers
 //! hand our client `http://localhost:<port>` URLs.
@@ -274,14 +273,14 @@ struct Scenario {
 
 impl Scenario {
     /// The wires to run it at: the suite's default, plus 2026-07-28 for a
-    /// non-auth scenario that applies to a dated revision and to 2026-07-28.
+    /// scenario that applies to a dated revision and to 2026-07-28.
     fn wires(&self) -> Vec<Option<&'static str>> {
         let stateless = self.tags.iter().any(|t| t == STATELESS_WIRE);
         let dated = self
             .tags
             .iter()
             .any(|t| t.as_str() < STATELESS_WIRE && t.starts_with("20"));
-        if stateless && dated && !self.name.starts_with("auth/") {
+        if stateless && dated {
             vec![None, Some(STATELESS_WIRE)]
         } else {
             vec![None]
@@ -536,7 +535,7 @@ mod tests {
             2
         );
         assert_eq!(s("request-metadata", &["2026-07-28"]).wires().len(), 1);
-        assert_eq!(s("auth/x", &["2025-11-25", "2026-07-28"]).wires().len(), 1);
+        assert_eq!(s("auth/x", &["2025-11-25", "2026-07-28"]).wires().len(), 2);
         assert_eq!(s("sep-2640-x", &["extension"]).wires().len(), 1);
     }
 }

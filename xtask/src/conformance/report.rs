@@ -170,9 +170,9 @@ impl Expectations {
             if !PINS.contains(&e.version.as_str()) {
                 bail!("{at}: version {} is not pinned ({})", e.version, PINS.join(", "));
             }
-            if !(e.scenario.starts_with("auth/") || e.scenario.starts_with("sep-2640")) {
+            if !e.scenario.starts_with("sep-2640") {
                 bail!(
-                    "{at}: {} may not be listed: only auth/* (OAuth, a later issue) and sep-2640* (skills, a later issue) may be expected to fail",
+                    "{at}: {} may not be listed: only sep-2640* (skills, a later issue) may be expected to fail",
                     e.scenario
                 );
             }
@@ -279,8 +279,8 @@ pub(super) fn judge(outcomes: &[Outcome], expectations: &Expectations, filtered:
         );
     }
 
-    // Why each non-auth run did not pass (auth and skills are later issues;
-    // their logs are on disk).
+    // Why each unexpected run did not pass (the expected ones, skills, are a
+    // later issue; their logs are on disk).
     let mut details = String::new();
     for o in outcomes.iter().filter(|o| o.verdict != Verdict::Pass) {
         if expectations.find(&o.version, &o.scenario).is_some() {
@@ -358,18 +358,20 @@ mod tests {
     }
 
     #[test]
-    fn expectations_accept_only_auth_and_skills() {
+    fn expectations_accept_only_skills() {
         let ok = load_text(
             "ok",
-            "# c\n[[failure]]\nversion = \"0.1.16\"\nscenario = \"auth/basic-cimd\"\nreason = \"later\"\n",
+            "# c\n[[failure]]\nversion = \"0.2.0-alpha.12\"\nscenario = \"sep-2640-x\"\nreason = \"later\"\n",
         )
         .expect("valid");
-        assert!(ok.find("0.1.16", "auth/basic-cimd").is_some());
+        assert!(ok.find("0.2.0-alpha.12", "sep-2640-x").is_some());
+        let auth = "[[failure]]\nversion = \"0.1.16\"\nscenario = \"auth/basic-cimd\"\nreason = \"x\"\n";
+        assert!(load_text("auth", auth).is_err());
         let core = "[[failure]]\nversion = \"0.1.16\"\nscenario = \"initialize\"\nreason = \"x\"\n";
         assert!(load_text("core", core).is_err());
-        let unpinned = "[[failure]]\nversion = \"9.9.9\"\nscenario = \"auth/x\"\nreason = \"x\"\n";
+        let unpinned = "[[failure]]\nversion = \"9.9.9\"\nscenario = \"sep-2640-x\"\nreason = \"x\"\n";
         assert!(load_text("unpinned", unpinned).is_err());
-        let no_reason = "[[failure]]\nversion = \"0.1.16\"\nscenario = \"auth/x\"\n";
+        let no_reason = "[[failure]]\nversion = \"0.1.16\"\nscenario = \"sep-2640-x\"\n";
         assert!(load_text("no-reason", no_reason).is_err());
     }
 
@@ -377,7 +379,7 @@ mod tests {
     fn stale_and_unexpected_results_are_problems() {
         let expectations = load_text(
             "judge",
-            "[[failure]]\nversion = \"0.1.16\"\nscenario = \"auth/a\"\nreason = \"later\"\n",
+            "[[failure]]\nversion = \"0.1.16\"\nscenario = \"sep-2640-a\"\nreason = \"later\"\n",
         )
         .expect("valid");
         let outcome = |scenario: &str, verdict| Outcome {
@@ -395,18 +397,18 @@ mod tests {
         };
         let fine = judge(
             &[
-                outcome("auth/a", Verdict::Fail),
+                outcome("sep-2640-a", Verdict::Fail),
                 outcome("initialize", Verdict::Pass),
             ],
             &expectations,
             false,
         );
         assert!(fine.problems.is_empty(), "{:?}", fine.problems);
-        let stale = judge(&[outcome("auth/a", Verdict::Pass)], &expectations, false);
+        let stale = judge(&[outcome("sep-2640-a", Verdict::Pass)], &expectations, false);
         assert_eq!(stale.problems.len(), 1);
         let unexpected = judge(
             &[
-                outcome("auth/a", Verdict::Skip),
+                outcome("sep-2640-a", Verdict::Skip),
                 outcome("initialize", Verdict::Skip),
             ],
             &expectations,
