@@ -108,14 +108,16 @@ impl AuthorizationResponse {
             });
         }
         match (&self.iss, server.authorization_response_iss_parameter_supported) {
-            (Some(iss), _) if iss != &server.issuer => return Err(AuthError::AuthorizationResponse {
-                reason: format!(
+            (Some(iss), _) if iss != &server.issuer => {
+                return Err(AuthError::AuthorizationResponse {
+                    reason: format!(
                     "it names the issuer {}, not {} (RFC 9207; a mix-up attack, or a misconfigured server)",
                     mcp_jsonrpc::excerpt(iss.as_bytes(), 200),
                     server.issuer
                 ),
-                error: None,
-            }),
+                    error: None,
+                })
+            }
             (None, Some(true)) => {
                 return Err(AuthError::AuthorizationResponse {
                     reason: format!(

@@ -20,6 +20,10 @@
 //!   [`WsBehaviour`] can make refuse the subprotocol, drop or close the
 //!   connection in the middle of a call, send garbage, go deaf or send an
 //!   oversized frame.
+//! - [`OAuthServer`]: an MCP endpoint behind OAuth on a loopback port, with
+//!   its own authorization server (metadata, registration, an `/authorize`
+//!   that consents at once, PKCE-checked tokens, refresh, step-up), for the
+//!   tests of `mcp-auth` and `mcp login`.
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
 //!   `huge` and `garbage` tools, and environment variables read by
 //!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`,
@@ -44,6 +48,7 @@ mod catalog;
 mod fixtures;
 mod listen;
 mod mrtr;
+mod oauth;
 mod server;
 mod spawn;
 mod stateless;
@@ -54,6 +59,7 @@ mod ws;
 pub use fixtures::{
     example_session, scripted_pair, scripted_session, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT,
 };
+pub use oauth::{OAuthServer, OAuthServerOptions, TokenRequest};
 pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};
 pub use spawn::{example_server, serve_if_asked, SERVE_EXAMPLE_ENV};
 pub use ws::{WsBehaviour, WsServer};
