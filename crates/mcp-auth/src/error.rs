@@ -111,6 +111,16 @@ pub enum AuthError {
         /// The scope asked for last.
         scope: String,
     },
+    /// The server needs (new) authorization, and the provider was built not
+    /// to start one (`reauthorize(false)`).
+    #[error(
+        "the MCP server at {server} needs authorization and none is stored (or it was refused); \
+         authorize first (`mcp login --url {server}`)"
+    )]
+    LoginRequired {
+        /// The MCP server URL.
+        server: String,
+    },
     /// Reading or writing the token storage failed.
     #[error("token storage failed ({path}): {source}")]
     Storage {
@@ -140,7 +150,9 @@ impl AuthError {
             AuthError::Http { url, .. }
             | AuthError::Endpoint { url, .. }
             | AuthError::Invalid { url, .. } => Some(url),
-            AuthError::Discovery { server, .. } | AuthError::ResourceMismatch { server, .. } => Some(server),
+            AuthError::Discovery { server, .. }
+            | AuthError::ResourceMismatch { server, .. }
+            | AuthError::LoginRequired { server } => Some(server),
             _ => None,
         }
     }

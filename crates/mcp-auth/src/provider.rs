@@ -69,6 +69,7 @@ pub struct OAuthClientProviderBuilder {
     timeout: Duration,
     authorization_timeout: Duration,
     max_step_ups: u32,
+    reauthorize: bool,
 }
 
 impl std::fmt::Debug for dyn TokenStorage {
@@ -138,6 +139,17 @@ impl OAuthClientProviderBuilder {
         self
     }
 
+    /// Whether a refusal that a refresh cannot fix starts a new
+    /// authorization (default `true`). With `false` the provider uses and
+    /// refreshes stored tokens only, and such a refusal is
+    /// [`AuthError::LoginRequired`]; [`OAuthClientProvider::authorize`]
+    /// still authorizes. For programs that must not prompt (a command that
+    /// expects `mcp login` to have been run).
+    pub fn reauthorize(mut self, yes: bool) -> Self {
+        self.reauthorize = yes;
+        self
+    }
+
     /// The provider.
     pub fn build(self) -> Result<OAuthClientProvider, AuthError> {
         let mut server = Url::parse(&self.server).map_err(|e| {
@@ -163,6 +175,7 @@ impl OAuthClientProviderBuilder {
                 dpop: self.dpop,
                 authorization_timeout: self.authorization_timeout,
                 max_step_ups: self.max_step_ups,
+                reauthorize: self.reauthorize,
                 state: tokio::sync::Mutex::new(State::default()),
             }),
         })
@@ -202,6 +215,7 @@ struct Inner {
     dpop: DpopPolicy,
     authorization_timeout: Duration,
     max_step_ups: u32,
+    reauthorize: bool,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -230,6 +244,7 @@ impl OAuthClientProvider {
             timeout: DEFAULT_TIMEOUT,
             authorization_timeout: DEFAULT_AUTHORIZATION_TIMEOUT,
             max_step_ups: DEFAULT_MAX_STEP_UPS,
+            reauthorize: true,
         }
     }
 
@@ -248,7 +263,7 @@ impl OAuthClientProvider {
         self.inner.load(&mut st).await?;
         let d = discover(&self.inner.http, &self.inner.server, None).await?;
         let scope = self.inner.base_scope(None, &d);
-        self.inner.authorize(&mut st, d, scope).await?;
+        self.inner.authorize(&mut st, d, scope, true).await?;
         st.stored
             .tokens
             .clone()
@@ -412,7 +427,18 @@ impl Inner {
 
     /// Runs the grant at the server `d` found, asking for `base` scopes
     /// (joined with the current token's); stores the tokens.
-    async fn authorize(&self, st: &mut State, d: Discovered, base: Vec<String>) -> Result<(), AuthError> {
+    async fn authorize(
+        &self,
+        st: &mut State,
+        d: Discovered,
+        base: Vec<String>,
+        asked: bool,
+    ) -> Result<(), AuthError> {
+        if !asked && !self.reauthorize {
+            return Err(AuthError::LoginRequired {
+                server: self.server.to_string(),
+            });
+        }
         let prior = st
             .stored
             .tokens
@@ -580,7 +606,7 @@ impl Inner {
             }
             st.step_up = Some((wanted, attempts));
             let base = scope::parse(challenged);
-            self.authorize(&mut st, d, base).await?;
+            self.authorize(&mut st, d, base, false).await?;
             return Ok(ChallengeOutcome::Retry);
         }
         // 401: the token (if any) was refused. Refresh once, at the same
@@ -610,7 +636,7 @@ impl Inner {
             st.stored.tokens = None;
         }
         let base = self.base_scope(challenged, &d);
-        self.authorize(&mut st, d, base).await?;
+        self.authorize(&mut st, d, base, false).await?;
         Ok(ChallengeOutcome::Retry)
     }
 }

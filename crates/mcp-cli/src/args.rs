@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
     version,
     about,
     override_usage = "mcp [OPTIONS] [COMMAND] [ARGS] [-- SERVER_COMMAND ARGS... | --url URL]",
-    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'\n  mcp tools --url ws://127.0.0.1:8000/ws\n  mcp --config claude_desktop_config.json tools\n\nExit status: 0 ok, 1 the tool returned isError, 2 usage error, 3 connection or protocol error, 130/143 stopped by Ctrl-C/SIGTERM, 141 stdout closed early."
+    after_help = "Examples:\n  mcp                                   tour of the bundled example server\n  mcp tools -- npx -y @modelcontextprotocol/server-everything\n  mcp call add a=1 b=2\n  mcp --json info -- python server.py\n  mcp tools --url https://example.com/mcp --header 'Authorization: Bearer …'\n  mcp tools --url ws://127.0.0.1:8000/ws\n  mcp login --url https://example.com/mcp   then: mcp tools --url https://example.com/mcp\n  mcp --config claude_desktop_config.json tools\n\nExit status: 0 ok, 1 the tool returned isError, 2 usage error, 3 connection or protocol error, 130/143 stopped by Ctrl-C/SIGTERM, 141 stdout closed early."
 )]
 pub(crate) struct Cli {
     /// Print protocol results as JSON on stdout.
@@ -148,6 +148,15 @@ pub(crate) enum Command {
         #[arg(long = "uri", value_name = "URI")]
         uris: Vec<String>,
     },
+    /// Authorize with the OAuth-protected server of --url: prints the
+    /// authorization URL (and opens a browser where there is a desktop),
+    /// waits for the redirect on a loopback port, and keeps the tokens in a
+    /// 0600 file ($MCP_CREDENTIALS, else $XDG_CONFIG_HOME/mcp or
+    /// ~/.config/mcp/credentials.json). Later `mcp --url URL …` commands
+    /// use and refresh them.
+    Login,
+    /// Forget the tokens stored for --url.
+    Logout,
     /// Print a shell completion script: `mcp completions bash >
     /// ~/.local/share/bash-completion/completions/mcp` (no server needed).
     Completions {

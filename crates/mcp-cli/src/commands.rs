@@ -22,6 +22,8 @@ pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
     match command {
         Command::Completions { shell } => return completions(*shell),
         Command::Man => return man(),
+        Command::Login => return crate::login::login(&cli).await,
+        Command::Logout => return crate::login::logout(&cli).await,
         Command::Watch { .. } if cli.config.is_some() => {
             return Err(UsageError("mcp watch takes one server: a command after --, or --url".into()).into())
         }
@@ -185,6 +187,9 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
         // Answered before connecting.
         Command::Completions { shell } => return completions(*shell),
         Command::Man => return man(),
+        Command::Login | Command::Logout => {
+            return Err(UsageError("login and logout take --url".into()).into())
+        }
         Command::Watch { .. } => {
             return Err(UsageError("mcp watch takes one server: a command after --, or --url".into()).into())
         }

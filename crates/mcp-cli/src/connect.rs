@@ -1,11 +1,12 @@
 //! Connecting to the server named on the command line, or to the bundled
 //! example server.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use mcp_client::types::Implementation;
-use mcp_client::{ClientError, ClientSession, ClientSessionOptions, Connection};
+use mcp_client::{ClientAuth, ClientError, ClientSession, ClientSessionOptions, Connection};
 use mcp_transport_http::{HttpTransportMode, SseServerParameters, StreamableHttpParameters};
 use mcp_transport_stdio::StdioServerParameters;
 use mcp_transport_ws::WebSocketParameters;
@@ -149,11 +150,24 @@ fn ws_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection> 
 
 fn http_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection> {
     let headers = headers(cli)?;
+    // Stored OAuth credentials (`mcp login`), unless the command line
+    // brings its own Authorization header.
+    let auth: Option<Arc<dyn ClientAuth>> = if headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+    {
+        None
+    } else {
+        Some(Arc::new(crate::login::stored_provider(url, timeout)?))
+    };
     Ok(match cli.transport {
         TransportChoice::Sse => {
             let mut params = SseServerParameters::new(url).timeout(timeout);
             for (k, v) in headers {
                 params = params.header(k, v);
+            }
+            if let Some(auth) = auth {
+                params = params.auth(auth);
             }
             params.into()
         }
@@ -163,11 +177,14 @@ fn http_connection(cli: &Cli, url: &str, timeout: Duration) -> Result<Connection
             } else {
                 HttpTransportMode::Auto
             };
-            StreamableHttpParameters::new(url)
+            let mut params = StreamableHttpParameters::new(url)
                 .headers(headers)
                 .transport(mode)
-                .timeout(timeout)
-                .into()
+                .timeout(timeout);
+            if let Some(auth) = auth {
+                params = params.auth(auth);
+            }
+            params.into()
         }
     })
 }

@@ -137,7 +137,7 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
         // Answered before connecting.
         Command::Completions { shell } => return crate::commands::completions(*shell),
         Command::Man => return crate::commands::man(),
-        Command::Templates | Command::Tour | Command::Watch { .. } => {
+        Command::Templates | Command::Tour | Command::Watch { .. } | Command::Login | Command::Logout => {
             return Err(UsageError(
                 "with --config, this command works on one server: add --server NAME".into(),
             )

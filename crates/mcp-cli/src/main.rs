@@ -12,6 +12,7 @@ mod connect;
 mod describe;
 mod elicit;
 mod group;
+mod login;
 mod render;
 mod signals;
 mod tour;
