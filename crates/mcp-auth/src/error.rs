@@ -121,6 +121,19 @@ pub enum AuthError {
         /// The MCP server URL.
         server: String,
     },
+    /// The MCP server refused a token the authorization server had just
+    /// issued for it.
+    #[error(
+        "the MCP server at {server} refused the token that {issuer} had just issued for it; the \
+         authorization server and the MCP server disagree (resource, audience or scope): check \
+         their configuration"
+    )]
+    TokenRefused {
+        /// The MCP server URL.
+        server: String,
+        /// The issuer of the token.
+        issuer: String,
+    },
     /// Reading or writing the token storage failed.
     #[error("token storage failed ({path}): {source}")]
     Storage {
@@ -152,7 +165,8 @@ impl AuthError {
             | AuthError::Invalid { url, .. } => Some(url),
             AuthError::Discovery { server, .. }
             | AuthError::ResourceMismatch { server, .. }
-            | AuthError::LoginRequired { server } => Some(server),
+            | AuthError::LoginRequired { server }
+            | AuthError::TokenRefused { server, .. } => Some(server),
             _ => None,
         }
     }

@@ -219,8 +219,19 @@ struct Inner {
     state: tokio::sync::Mutex<State>,
 }
 
+/// How the current token was last renewed after a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renewal {
+    Refreshed,
+    Authorized,
+}
+
 #[derive(Default)]
 struct State {
+    /// The `Authorization` of the token the last challenge brought, and
+    /// how: when the same request is refused again with it, a refresh is
+    /// not repeated and an authorization is not repeated either.
+    renewed: Option<(Secret, Renewal)>,
     loaded: bool,
     stored: StoredAuth,
     discovered: Option<Discovered>,
@@ -485,6 +496,7 @@ impl Inner {
         tracing::debug!(issuer = %d.server.issuer, scope = tokens.scope.as_deref().unwrap_or(""), "authorized");
         st.stored.tokens = Some(tokens);
         st.discovered = Some(d);
+        st.renewed = Self::authorization(st).map(|h| (h, Renewal::Authorized));
         self.save(st).await
     }
 
@@ -517,6 +529,7 @@ impl Inner {
             fresh.scope = tokens.scope;
         }
         st.stored.tokens = Some(fresh);
+        st.renewed = Self::authorization(st).map(|h| (h, Renewal::Refreshed));
         self.save(st).await
     }
 
@@ -610,13 +623,27 @@ impl Inner {
             return Ok(ChallengeOutcome::Retry);
         }
         // 401: the token (if any) was refused. Refresh once, at the same
-        // authorization server; else authorize again.
+        // authorization server; else authorize again. A token this very
+        // request was just given by an authorization is not fixed by
+        // another authorization.
+        let just = st
+            .renewed
+            .as_ref()
+            .filter(|(h, _)| challenge.round > 1 && challenge.authorization.as_ref() == Some(h))
+            .map(|(_, how)| *how);
+        if just == Some(Renewal::Authorized) {
+            return Err(AuthError::TokenRefused {
+                server: self.server.to_string(),
+                issuer: d.server.issuer.clone(),
+            });
+        }
         let same_issuer = st
             .stored
             .tokens
             .as_ref()
             .is_some_and(|t| t.issuer == d.server.issuer);
-        let can_refresh = same_issuer
+        let can_refresh = just.is_none()
+            && same_issuer
             && st
                 .stored
                 .tokens

@@ -253,3 +253,45 @@ async fn tokens_go_to_their_server_only_and_never_show() {
     let debug = format!("{tokens:?} {provider:?} {here:?}");
     assert!(!debug.contains(tokens.access_token.expose()), "{debug}");
 }
+
+#[tokio::test]
+async fn a_server_that_refuses_every_token_ends_in_a_clear_error_not_a_loop() {
+    let server = OAuthServer::start(OAuthServerOptions {
+        refuse_all_tokens: true,
+        ..Default::default()
+    })
+    .await
+    .expect("server");
+    let count = Arc::new(AtomicUsize::new(0));
+    let provider = OAuthClientProvider::builder(server.mcp_url(), user(count.clone()))
+        .build()
+        .expect("provider");
+    let params = StreamableHttpParameters::new(server.mcp_url()).auth(Arc::new(provider.clone()));
+    let options = ClientSessionOptions::new().protocol(ProtocolMode::Initialize);
+    let err = tokio::time::timeout(WAIT, ClientSession::connect(params, options))
+        .await
+        .expect("in time")
+        .expect_err("refused");
+    assert!(err.is_auth(), "{err}");
+    let auth = err.authentication().expect("authorization failure");
+    let source = std::error::Error::source(auth).expect("cause");
+    assert!(
+        matches!(
+            source.downcast_ref::<AuthError>(),
+            Some(AuthError::TokenRefused { .. })
+        ),
+        "{source}"
+    );
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        1,
+        "one authorization, not one per round"
+    );
+    // Once: the request that brought the token, and its retry.
+    assert_eq!(
+        server.mcp_authorizations().len(),
+        2,
+        "{:?}",
+        server.mcp_authorizations()
+    );
+}

@@ -125,6 +125,10 @@ pub struct AuthChallenge {
     /// provider compares it with its current token to tell a stale request
     /// (another one already brought new credentials) from a real refusal.
     pub authorization: Option<Secret>,
+    /// Which refusal of this one request it is: 1 for the first; 2 and
+    /// more when the credentials the provider supplied after the previous
+    /// refusal were refused in turn.
+    pub round: u32,
 }
 
 impl AuthChallenge {
@@ -136,6 +140,7 @@ impl AuthChallenge {
             www_authenticate: Vec::new(),
             dpop_nonce: None,
             authorization: None,
+            round: 1,
         }
     }
 

@@ -33,6 +33,8 @@ pub struct OAuthServerOptions {
     pub call_scope: Option<String>,
     /// Scopes it never grants, even when asked.
     pub withheld_scopes: Vec<String>,
+    /// The MCP endpoint refuses every token (a misconfigured server).
+    pub refuse_all_tokens: bool,
 }
 
 impl Default for OAuthServerOptions {
@@ -42,6 +44,7 @@ impl Default for OAuthServerOptions {
             scopes_supported: vec!["read".into()],
             call_scope: None,
             withheld_scopes: Vec::new(),
+            refuse_all_tokens: false,
         }
     }
 }
@@ -329,7 +332,8 @@ async fn handle(
             let scopes = auth
                 .as_deref()
                 .and_then(|a| a.strip_prefix("Bearer "))
-                .and_then(|t| st.tokens.get(t).cloned());
+                .and_then(|t| st.tokens.get(t).cloned())
+                .filter(|_| !options.refuse_all_tokens);
             let Some(scopes) = scopes else {
                 return reply(
                     401,

@@ -156,6 +156,7 @@ impl HttpClient {
                 return Err(HttpError::Auth(AuthenticationError::refused(&challenge, true)));
             }
             rounds += 1;
+            challenge.round = rounds;
             tracing::debug!(url = %at, status, round = rounds, "authorization challenge");
             match auth.on_challenge(&challenge).await.map_err(HttpError::Auth)? {
                 ChallengeOutcome::Retry => continue,

@@ -60,6 +60,7 @@ pub(crate) async fn dial(params: &WebSocketParameters) -> Result<Socket, WsError
                         return Err(WsError::Auth(AuthenticationError::refused(&challenge, true)));
                     }
                     rounds += 1;
+                    challenge.round = rounds;
                     match auth.on_challenge(&challenge).await.map_err(WsError::Auth)? {
                         ChallengeOutcome::Retry => continue,
                         _ => return Err(WsError::Auth(AuthenticationError::refused(&challenge, true))),
