@@ -460,15 +460,7 @@ impl Inner {
         let scope = scope::select(base, prior, self.offline(&d.server));
         let client = self.identity(st, &d.server).await?;
         let dpop = self.dpop_for(st, &d.server)?;
-        let endpoint = TokenEndpoint {
-            http: &self.http,
-            url: TokenEndpoint::url_of(&d.server)?,
-            issuer: &d.server.issuer,
-            client: &client,
-            method: AuthMethod::choose(&client, &d.server, self.signing_key.is_some()),
-            key: self.signing_key.as_ref(),
-            dpop: dpop.as_deref(),
-        };
+        let endpoint = self.endpoint(&d.server, &client, dpop.as_deref())?;
         let resource = self.resource(&d);
         let scope = scope.as_deref();
         let tokens = match &self.grant {
@@ -500,6 +492,24 @@ impl Inner {
         self.save(st).await
     }
 
+    /// The token endpoint of `server`, with this client's credentials.
+    fn endpoint<'a>(
+        &'a self,
+        server: &'a AuthorizationServerMetadata,
+        client: &'a ClientInformation,
+        dpop: Option<&'a Dpop>,
+    ) -> Result<TokenEndpoint<'a>, AuthError> {
+        Ok(TokenEndpoint {
+            http: &self.http,
+            url: TokenEndpoint::url_of(server)?,
+            issuer: &server.issuer,
+            client,
+            method: AuthMethod::choose(client, server, self.signing_key.is_some()),
+            key: self.signing_key.as_ref(),
+            dpop,
+        })
+    }
+
     /// Refreshes the current token at the server `d` found.
     async fn refresh(&self, st: &mut State, d: &Discovered) -> Result<(), AuthError> {
         let Some(tokens) = st.stored.tokens.clone() else {
@@ -514,15 +524,7 @@ impl Inner {
         } else {
             None
         };
-        let endpoint = TokenEndpoint {
-            http: &self.http,
-            url: TokenEndpoint::url_of(&d.server)?,
-            issuer: &d.server.issuer,
-            client: &client,
-            method: AuthMethod::choose(&client, &d.server, self.signing_key.is_some()),
-            key: self.signing_key.as_ref(),
-            dpop: dpop.as_deref(),
-        };
+        let endpoint = self.endpoint(&d.server, &client, dpop.as_deref())?;
         let fresh = flow::refresh(&endpoint, &refresh_token, &self.resource(d), None).await?;
         let mut fresh = fresh;
         if fresh.scope.is_none() {
