@@ -138,6 +138,21 @@ pub(crate) enum Command {
         #[arg(value_name = "KEY=VALUE")]
         pairs: Vec<String>,
     },
+    /// List the server's skills (the skills extension): name, number of
+    /// files, description, URI. Names that collide are shown by path.
+    Skills,
+    /// Print a skill's SKILL.md, or one of its files, once verified against
+    /// the skill's entry (size and SHA-256 digest; for SKILL.md the
+    /// frontmatter too); a file that fails is not printed. Files of a
+    /// "dynamic" skill cannot be verified, and a warning says so.
+    Skill {
+        /// The skill: its name, its path when names collide
+        /// (`acme/billing/refunds`), or the URI of its SKILL.md.
+        name: String,
+        /// A file of the skill: a path relative to its root
+        /// (`references/FORMS.md`) or a URI.
+        file: Option<String>,
+    },
     /// A short tour: info, tools, a tool call with progress, a resource, a prompt.
     Tour,
     /// Keep the connection open and print the server's notifications as

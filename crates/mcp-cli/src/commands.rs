@@ -7,7 +7,6 @@ use mcp_client::ClientSession;
 use serde_json::{Map, Value};
 
 use crate::args::{Cli, Command};
-use crate::connect::connect;
 use crate::render::{self, Out};
 use crate::{Outcome, UsageError};
 
@@ -40,13 +39,21 @@ pub(crate) async fn run(cli: Cli, server: Vec<String>) -> Result<Outcome> {
     }
     // Ctrl-C while connecting drops the half-open session, which kills
     // the server's process group.
+    let skills = uses_skills(command);
+    let connecting = crate::connect::connect_with(&cli, &server, |o| o.skills(skills));
     let session = tokio::select! {
-        session = connect(&cli, &server) => session?,
+        session = connecting => session?,
         stopped = crate::signals::stopped() => return Ok(stopped),
     };
     let outcome = crate::signals::or_stopped(execute(&session, command, &out)).await;
     session.close().await;
     outcome
+}
+
+/// Whether `command` uses skills: only then is the extension declared to
+/// the server.
+pub(crate) fn uses_skills(command: &Command) -> bool {
+    matches!(command, Command::Skills | Command::Skill { .. } | Command::Tour)
 }
 
 /// The arguments of `call`: `--args JSON`, else `KEY=VALUE` pairs.
@@ -183,6 +190,10 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
         Command::Prompt { name, pairs } => {
             render::prompt(&session.get_prompt(name, prompt_arguments(pairs)?).await?, out)?
         }
+        Command::Skills => {
+            crate::skills::list(session, out).await?;
+        }
+        Command::Skill { name, file } => crate::skills::show(session, name, file.as_deref(), out).await?,
         Command::Tour => return crate::tour::tour(session, out).await,
         // Answered before connecting.
         Command::Completions { shell } => return completions(*shell),

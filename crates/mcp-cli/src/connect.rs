@@ -58,13 +58,8 @@ pub(crate) async fn set_log_level(cli: &Cli, session: &ClientSession) {
 }
 
 /// Starts the server (or reaches it over HTTP or WebSocket) and performs
-/// the handshake.
-pub(crate) async fn connect(cli: &Cli, server: &[String]) -> Result<ClientSession> {
-    connect_with(cli, server, |options| options).await
-}
-
-/// [`connect`], with the session's options adjusted by `adjust` (a
-/// message handler for `watch`).
+/// the handshake, with the session's options adjusted by `adjust` (a
+/// message handler for `watch`, skills for the commands that use them).
 pub(crate) async fn connect_with(
     cli: &Cli,
     server: &[String],

@@ -31,7 +31,8 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
             .into());
         };
         let (_, params) = servers.swap_remove(at);
-        let session = open(Connection::from(params), session_options(cli, timeout)).await?;
+        let options = session_options(cli, timeout).skills(crate::commands::uses_skills(command));
+        let session = open(Connection::from(params), options).await?;
         crate::connect::set_log_level(cli, &session).await;
         let outcome = crate::signals::or_stopped(crate::commands::execute(&session, command, out)).await;
         session.close().await;
@@ -137,7 +138,13 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
         // Answered before connecting.
         Command::Completions { shell } => return crate::commands::completions(*shell),
         Command::Man => return crate::commands::man(),
-        Command::Templates | Command::Tour | Command::Watch { .. } | Command::Login | Command::Logout => {
+        Command::Templates
+        | Command::Skills
+        | Command::Skill { .. }
+        | Command::Tour
+        | Command::Watch { .. }
+        | Command::Login
+        | Command::Logout => {
             return Err(UsageError(
                 "with --config, this command works on one server: add --server NAME".into(),
             )

@@ -15,6 +15,7 @@ mod group;
 mod login;
 mod render;
 mod signals;
+mod skills;
 mod tour;
 mod typed;
 mod watch;

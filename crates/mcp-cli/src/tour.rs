@@ -42,6 +42,21 @@ pub(crate) async fn tour(session: &ClientSession, out: &Out) -> Result<Outcome> 
     out.heading(&format!("Getting prompt `{}`", prompt.name))?;
     render::prompt(&session.get_prompt(&prompt.name, Some(arguments)).await?, out)?;
 
+    if crate::skills::offered(session) {
+        out.heading("Skills")?;
+        let skills = crate::skills::list(session, out).await?;
+        let verifiable = skills
+            .iter()
+            .find(|s| matches!(s.resources, mcp_client::types::SkillResources::Manifest(_)));
+        if let Some(skill) = verifiable {
+            let name = crate::render::escape_server_text(skill.name().unwrap_or_default(), 60);
+            out.heading(&format!(
+                "Loading skill `{name}` (SKILL.md, verified against its digest)"
+            ))?;
+            crate::skills::show(session, &skill.uri, None, out).await?;
+        }
+    }
+
     out.note("Next: `mcp --help`, or point it at your server: `mcp tools -- <server command>`.")?;
     Ok(Outcome::Success)
 }

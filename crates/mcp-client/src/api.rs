@@ -30,7 +30,7 @@ use crate::stateless::RoundResult;
 /// that never stops paginating.
 pub const MAX_PAGES: usize = 10_000;
 
-fn page(cursor: Option<String>) -> PaginatedRequestParams {
+pub(crate) fn page(cursor: Option<String>) -> PaginatedRequestParams {
     PaginatedRequestParams {
         cursor,
         ..PaginatedRequestParams::default()
@@ -408,7 +408,7 @@ impl ClientSession {
 
 /// Follows cursors until the last page; refuses a cursor seen before and
 /// more than [`MAX_PAGES`] pages.
-async fn all_pages<R, T, F, Fut>(
+pub(crate) async fn all_pages<R, T, F, Fut>(
     method: &str,
     mut fetch: F,
     split: impl Fn(R) -> (Vec<T>, Option<String>),

@@ -197,6 +197,19 @@ pub enum ClientError {
         /// The server's message or error, if any.
         detail: Option<String>,
     },
+    /// A skill, or one of its files, failed verification (or breaks the
+    /// extension's rules, or a limit): its content was not returned.
+    #[cfg(feature = "skills")]
+    #[error("skill {skill} rejected: {}{problem}",
+        file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default())]
+    SkillRejected {
+        /// The URI of the skill's `SKILL.md`.
+        skill: String,
+        /// The file concerned, if the problem is with one file.
+        file: Option<String>,
+        /// What is wrong.
+        problem: crate::SkillProblem,
+    },
     /// Our own parameters could not be encoded.
     #[error("could not encode the parameters of `{method}`")]
     Encode {
@@ -310,6 +323,16 @@ impl ClientError {
         }
     }
 
+    /// What was wrong with a skill, for
+    /// [`SkillRejected`](ClientError::SkillRejected).
+    #[cfg(feature = "skills")]
+    pub fn skill_problem(&self) -> Option<&crate::SkillProblem> {
+        match self {
+            ClientError::SkillRejected { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
     /// True when the transport's session expired and the handshake must be
     /// made again.
     pub(crate) fn is_session_expired(&self) -> bool {
@@ -335,6 +358,8 @@ impl ClientError {
             | ClientError::TaskEnded { method, .. }
             | ClientError::Encode { method, .. } => Some(method),
             ClientError::ProbeRejected { .. } => Some(mcp_types::methods::SERVER_DISCOVER),
+            #[cfg(feature = "skills")]
+            ClientError::SkillRejected { .. } => None,
             ClientError::OutputSchemaMismatch { .. }
             | ClientError::UnsupportedProtocolVersion { .. }
             | ClientError::Connect { .. } => None,

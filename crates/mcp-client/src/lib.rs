@@ -187,6 +187,8 @@ mod context;
 mod envelope;
 mod era;
 mod error;
+#[cfg(feature = "skills")]
+mod frontmatter;
 mod handler;
 mod hooks;
 mod inputs;
@@ -196,6 +198,10 @@ mod options;
 mod request;
 mod session;
 mod shared;
+#[cfg(feature = "skills")]
+mod skill_check;
+#[cfg(feature = "skills")]
+pub mod skills;
 mod stateless;
 mod tasks;
 mod tool_catalog;
@@ -215,6 +221,10 @@ pub use options::{
 };
 pub use session::{ClientSession, Negotiated};
 pub use shared::ListChanges;
+#[cfg(feature = "skills")]
+pub use skill_check::{SkillLimits, SkillProblem, DEFAULT_MAX_SKILL_BYTES, DEFAULT_MAX_SKILL_FILES};
+#[cfg(feature = "skills")]
+pub use skills::{LoadedSkill, SkillFile, Verification};
 pub use stateless::RoundResult;
 
 /// The JSON-RPC primitives and the transport seam (from `mcp-jsonrpc`), so

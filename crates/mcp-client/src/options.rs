@@ -151,12 +151,20 @@ pub struct ClientSessionOptions {
     /// Cache results of discover, lists and reads for their `ttlMs`
     /// (stateless era; default on).
     pub cache_results: bool,
+    /// Opt in to the skills extension (`io.modelcontextprotocol/skills`):
+    /// declares it to the server and allows the skills calls (default off).
+    #[cfg(feature = "skills")]
+    pub skills: bool,
+    /// How much of one skill is retrieved (the spec's 512 files and 16 MiB
+    /// by default).
+    #[cfg(feature = "skills")]
+    pub skill_limits: crate::SkillLimits,
 }
 
 impl fmt::Debug for ClientSessionOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientSessionOptions")
-            .field("read_timeout", &self.read_timeout)
+        let mut f = f.debug_struct("ClientSessionOptions");
+        f.field("read_timeout", &self.read_timeout)
             .field("max_total", &self.max_total)
             .field("client_info", &self.client_info)
             .field("protocol", &self.protocol)
@@ -170,8 +178,11 @@ impl fmt::Debug for ClientSessionOptions {
             .field("max_input_rounds", &self.max_input_rounds)
             .field("tasks", &self.tasks)
             .field("listen_for_list_changes", &self.listen_for_list_changes)
-            .field("cache_results", &self.cache_results)
-            .finish()
+            .field("cache_results", &self.cache_results);
+        #[cfg(feature = "skills")]
+        f.field("skills", &self.skills)
+            .field("skill_limits", &self.skill_limits);
+        f.finish()
     }
 }
 
@@ -193,6 +204,10 @@ impl Default for ClientSessionOptions {
             tasks: false,
             listen_for_list_changes: true,
             cache_results: true,
+            #[cfg(feature = "skills")]
+            skills: false,
+            #[cfg(feature = "skills")]
+            skill_limits: crate::SkillLimits::default(),
         }
     }
 }
@@ -236,6 +251,20 @@ impl ClientSessionOptions {
     /// Sets the most rounds of input answered for one request.
     pub fn max_input_rounds(mut self, rounds: usize) -> Self {
         self.max_input_rounds = rounds;
+        self
+    }
+
+    /// Opts in to the skills extension.
+    #[cfg(feature = "skills")]
+    pub fn skills(mut self, on: bool) -> Self {
+        self.skills = on;
+        self
+    }
+
+    /// Sets how much of one skill is retrieved.
+    #[cfg(feature = "skills")]
+    pub fn skill_limits(mut self, limits: crate::SkillLimits) -> Self {
+        self.skill_limits = limits;
         self
     }
 

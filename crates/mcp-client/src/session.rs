@@ -161,9 +161,15 @@ impl ClientSession {
             roots.list_changed = Some(true);
             caps.roots = Some(roots);
         }
+        let mut extensions = Map::new();
         if o.tasks {
-            let mut extensions = Map::new();
             extensions.insert(mcp_types::tasks::EXTENSION_ID.into(), Value::Object(Map::new()));
+        }
+        #[cfg(feature = "skills")]
+        if o.skills {
+            extensions.insert(mcp_types::skills::EXTENSION_ID.into(), Value::Object(Map::new()));
+        }
+        if !extensions.is_empty() {
             caps.extensions = Some(extensions);
         }
         caps

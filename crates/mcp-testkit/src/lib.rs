@@ -8,7 +8,10 @@
 //!   (2024-11-05 ..= 2025-11-25), and any request whose `_meta` carries the protocol version
 //!   `2026-07-28` is served the stateless way: `server/discover`, per-request
 //!   capabilities and log level, multi round-trip requests
-//!   (`input_required`), `subscriptions/listen` and the tasks extension.
+//!   (`input_required`), `subscriptions/listen` and the tasks extension. In
+//!   both eras it publishes skills (`skills/list`, `skills/get`, `skill://`
+//!   files): `arithmetic` (with a reference file), `greeting`, and the
+//!   `"dynamic"` `live/status`.
 //! - Fixtures: [`example_session`] (a session connected in memory to the
 //!   example server), [`scripted_pair`] (a peer driven message by message)
 //!   and [`scripted_session`] (a session already through its handshake with
@@ -50,6 +53,7 @@ mod listen;
 mod mrtr;
 mod oauth;
 mod server;
+mod skills;
 mod spawn;
 mod stateless;
 mod tasks;

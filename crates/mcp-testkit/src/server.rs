@@ -24,6 +24,7 @@ use serde_json::{json, Value};
 use crate::catalog;
 use crate::listen::Listens;
 use crate::mrtr::{self, Flow, Reply, SECRET_URI};
+use crate::skills;
 use crate::stateless::{self, Era, LIST_TTL_MS, READ_TTL_MS};
 use crate::tasks::Tasks;
 
@@ -229,7 +230,8 @@ impl ExampleServer {
                         "resources": {"subscribe": true, "listChanged": true},
                         "prompts": {"listChanged": false},
                         "logging": {},
-                        "completions": {}
+                        "completions": {},
+                        "extensions": {skills::EXTENSION: {}}
                     },
                     "serverInfo": stateless::server_info(),
                     "instructions": stateless::INSTRUCTIONS
@@ -249,6 +251,8 @@ impl ExampleServer {
             ClientRequest::ReadResource(p) if p.uri == SECRET_URI => {
                 mrtr::run_initialize_era(&Flow::Secret, &cx.peer).await?
             }
+            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_LIST => skills::list(params)?,
+            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_GET => skills::get(params)?,
             ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
                 Some(contents) => json!({ "contents": [contents] }),
                 None => {
@@ -324,6 +328,12 @@ impl ExampleServer {
                     Reply::Done(v) => stateless::cacheable(v, 0, "private"),
                     Reply::InputRequired(v) => v,
                 }
+            }
+            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_LIST => {
+                list(skills::list(params)?)
+            }
+            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_GET => {
+                stateless::cacheable(skills::get(params)?, LIST_TTL_MS, "public")
             }
             ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
                 Some(contents) => {

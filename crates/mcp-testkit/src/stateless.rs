@@ -151,7 +151,7 @@ pub(crate) fn discover() -> Value {
             "prompts": {"listChanged": false},
             "logging": {},
             "completions": {},
-            "extensions": {TASKS_EXTENSION: {}}
+            "extensions": {TASKS_EXTENSION: {}, crate::skills::EXTENSION: {}}
         },
         "instructions": INSTRUCTIONS,
         "ttlMs": DISCOVER_TTL_MS,

@@ -61,6 +61,7 @@ pub mod resources;
 pub mod roots;
 pub mod rpc;
 pub mod sampling;
+pub mod skills;
 pub mod subscriptions;
 pub mod tasks;
 pub mod tools;
@@ -122,18 +123,21 @@ pub use resources::{
 pub use roots::{ListRootsResult, Root};
 pub use rpc::{
     CallToolRequest, CancelTaskRequest, CancelledNotification, CompleteRequest, CreateMessageRequest,
-    DiscoverRequest, ElicitRequest, ElicitationCompleteNotification, GetPromptRequest, GetTaskPayloadRequest,
-    GetTaskRequest, InitializeRequest, InitializedNotification, ListPromptsRequest,
-    ListResourceTemplatesRequest, ListResourcesRequest, ListRootsRequest, ListTasksRequest, ListToolsRequest,
-    LoggingMessageNotification, NotificationMethod, PingRequest, ProgressNotification,
-    PromptListChangedNotification, ReadResourceRequest, RequestMethod, ResourceListChangedNotification,
-    ResourceUpdatedNotification, RootsListChangedNotification, SetLevelRequest, SubscribeRequest,
-    SubscriptionsAcknowledgedNotification, SubscriptionsListenRequest, TaskStatusNotification,
-    ToolListChangedNotification, UnsubscribeRequest,
+    DiscoverRequest, ElicitRequest, ElicitationCompleteNotification, GetPromptRequest, GetSkillRequest,
+    GetTaskPayloadRequest, GetTaskRequest, InitializeRequest, InitializedNotification, ListPromptsRequest,
+    ListResourceTemplatesRequest, ListResourcesRequest, ListRootsRequest, ListSkillsRequest,
+    ListTasksRequest, ListToolsRequest, LoggingMessageNotification, NotificationMethod, PingRequest,
+    ProgressNotification, PromptListChangedNotification, ReadResourceRequest, RequestMethod,
+    ResourceListChangedNotification, ResourceUpdatedNotification, RootsListChangedNotification,
+    SetLevelRequest, SubscribeRequest, SubscriptionsAcknowledgedNotification, SubscriptionsListenRequest,
+    TaskStatusNotification, ToolListChangedNotification, UnsubscribeRequest,
 };
 pub use sampling::{
     CreateMessageRequestParams, CreateMessageResult, IncludeContext, ModelHint, ModelPreferences,
     SamplingContent, SamplingMessage, ToolChoice, ToolChoiceMode,
+};
+pub use skills::{
+    GetSkillRequestParams, GetSkillResult, ListSkillsResult, Skill, SkillResource, SkillResources,
 };
 pub use subscriptions::{
     SubscriptionFilter, SubscriptionsAcknowledgedNotificationParams, SubscriptionsListenRequestParams,

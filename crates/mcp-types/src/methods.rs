@@ -45,6 +45,11 @@ pub const TASKS_LIST: &str = "tasks/list";
 /// `tasks/cancel` (2025-11-25; tasks extension in 2026-07-28).
 pub const TASKS_CANCEL: &str = "tasks/cancel";
 
+/// `skills/list` (skills extension).
+pub const SKILLS_LIST: &str = "skills/list";
+/// `skills/get` (skills extension).
+pub const SKILLS_GET: &str = "skills/get";
+
 /// `notifications/initialized` (2024-11-05 ..= 2025-11-25).
 pub const NOTIFICATIONS_INITIALIZED: &str = "notifications/initialized";
 /// `notifications/cancelled`.

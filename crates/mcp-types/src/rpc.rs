@@ -19,6 +19,7 @@ use crate::resources::{
 };
 use crate::roots::ListRootsResult;
 use crate::sampling::{CreateMessageRequestParams, CreateMessageResult};
+use crate::skills::{GetSkillRequestParams, GetSkillResult, ListSkillsResult};
 use crate::subscriptions::{
     SubscriptionsAcknowledgedNotificationParams, SubscriptionsListenRequestParams, SubscriptionsListenResult,
 };
@@ -128,6 +129,10 @@ requests! {
     ListTasksRequest => methods::TASKS_LIST, PaginatedRequestParams, ListTasksResult;
     /// `tasks/cancel`.
     CancelTaskRequest => methods::TASKS_CANCEL, GetTaskRequestParams, GetTaskResult;
+    /// `skills/list` (skills extension).
+    ListSkillsRequest => methods::SKILLS_LIST, PaginatedRequestParams, ListSkillsResult;
+    /// `skills/get` (skills extension).
+    GetSkillRequest => methods::SKILLS_GET, GetSkillRequestParams, GetSkillResult;
 }
 
 notifications! {
