@@ -171,7 +171,11 @@ impl Run {
         if self.scenario.starts_with("auth/") {
             params = params.auth(auth::provider(&self.scenario, &self.url, &self.context)?);
         }
-        let session = ClientSession::connect(params, session_options().protocol(self.protocol.clone()))
+        // Skills are declared only where an application would use them.
+        let options = session_options()
+            .protocol(self.protocol.clone())
+            .skills(self.scenario.starts_with("sep-2640"));
+        let session = ClientSession::connect(params, options)
             .await
             .map_err(|e| format!("connect to {} and initialize: {}", self.url, chain(&e)))?;
         let negotiated = session.negotiated().ok_or("no handshake outcome")?;
@@ -278,11 +282,12 @@ impl Run {
             }
             // Skills extension (SEP-2640): the library has no skills API; the
             // session is opened and closed, nothing is fetched.
-            n if n.starts_with("sep-2640") => {
-                eprintln!(
-                    "conformance-client: {n}: the skills extension is not supported by the library yet"
-                );
-            }
+            // A host building its skill registry: list every skill (which
+            // must fetch no file), then, as if the user picked each one,
+            // load it (SKILL.md, verified) and read the files it lists, only
+            // from skills that loaded. A rejected skill is reported and
+            // skipped, never used.
+            n if n.starts_with("sep-2640") => use_skills(session, n == "sep-2640-client-no-prefetch").await?,
             other => {
                 eprintln!("conformance-client: unknown scenario {other}: listing tools only");
                 list_tools(session).await?;
@@ -295,6 +300,46 @@ impl Run {
 /// The options of an application that supports every client feature:
 /// sampling, elicitation (form mode, accepting with the requested schema's
 /// defaults) and roots.
+/// The skills scenarios: see `scenario_steps`.
+async fn use_skills(session: &ClientSession, list_only: bool) -> Step<()> {
+    let skills = session
+        .list_all_skills()
+        .await
+        .map_err(|e| format!("skills/list: {}", chain(&e)))?;
+    eprintln!("conformance-client: {} skill(s) listed", skills.len());
+    if list_only {
+        return Ok(());
+    }
+    for entry in skills {
+        let uri = entry.uri.clone();
+        let skill = match session.load_skill(entry).await {
+            Ok(skill) => skill,
+            Err(e) if e.skill_problem().is_some() => {
+                eprintln!("conformance-client: skill not loaded: {}", chain(&e));
+                continue;
+            }
+            Err(e) => return Err(format!("load skill {uri}: {}", chain(&e))),
+        };
+        let files: Vec<String> = skill
+            .files()
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f.uri.clone())
+            .filter(|f| f != skill.uri())
+            .collect();
+        for file in files {
+            match session.read_skill_file(&skill, &file).await {
+                Ok(read) => eprintln!("conformance-client: read {} ({} bytes, verified)", read.uri, read.bytes.len()),
+                Err(e) if e.skill_problem().is_some() => {
+                    eprintln!("conformance-client: file not used: {}", chain(&e));
+                }
+                Err(e) => return Err(format!("read {file}: {}", chain(&e))),
+            }
+        }
+    }
+    Ok(())
+}
+
 fn session_options() -> ClientSessionOptions {
     ClientSessionOptions::new()
         .client_info(Implementation::new(
