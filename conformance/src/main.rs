@@ -329,7 +329,11 @@ async fn use_skills(session: &ClientSession, list_only: bool) -> Step<()> {
             .collect();
         for file in files {
             match session.read_skill_file(&skill, &file).await {
-                Ok(read) => eprintln!("conformance-client: read {} ({} bytes, verified)", read.uri, read.bytes.len()),
+                Ok(read) => eprintln!(
+                    "conformance-client: read {} ({} bytes, verified)",
+                    read.uri,
+                    read.bytes.len()
+                ),
                 Err(e) if e.skill_problem().is_some() => {
                     eprintln!("conformance-client: file not used: {}", chain(&e));
                 }

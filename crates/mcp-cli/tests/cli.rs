@@ -17,6 +17,8 @@ fn tour_runs_against_the_bundled_server() {
         "done after 5 steps",
         "Example server",
         "Please greet",
+        "skill://arithmetic/SKILL.md",
+        "# Arithmetic",
     ] {
         assert!(out.contains(expected), "tour output lacks {expected:?}:\n{out}");
     }
@@ -345,4 +347,67 @@ fn a_config_mistake_names_the_file_the_server_and_the_field() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `mcp … -- <the example server>` with `MCP_EXAMPLE_TAMPER_SKILLS` set.
+fn tampering(tamper: &str, args: &[&str]) -> std::process::Output {
+    let me = env!("CARGO_BIN_EXE_mcp");
+    let env = format!("MCP_EXAMPLE_TAMPER_SKILLS={tamper}");
+    let mut all = vec!["--env", env.as_str()];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--", me, "__serve-example"]);
+    mcp(&all)
+}
+
+#[test]
+fn skills_are_listed_and_printed_once_verified() {
+    for protocol in ["auto", "initialize"] {
+        let o = mcp(&["--protocol", protocol, "skills"]);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        let out = stdout(&o);
+        for expected in ["arithmetic", "greeting", "status", "dynamic", "skill://live/status/SKILL.md"] {
+            assert!(out.contains(expected), "{protocol}: no {expected:?} in:\n{out}");
+        }
+        let o = mcp(&["--protocol", protocol, "skill", "arithmetic"]);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        assert!(stdout(&o).starts_with("---\nname: arithmetic\n"), "{}", stdout(&o));
+        let o = mcp(&["--protocol", protocol, "skill", "arithmetic", "references/TABLES.md"]);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        assert!(stdout(&o).starts_with("# Addition table"), "{}", stdout(&o));
+    }
+    let o = mcp(&["skill", "skill://live/status/SKILL.md"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("cannot be verified"), "{}", stderr(&o));
+    let o = mcp(&["--json", "skill", "greeting"]);
+    assert_eq!(json(&o)["verified"], true);
+    let o = mcp(&["skill", "nope"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error: {}", stderr(&o));
+    let o = mcp(&["skill", "arithmetic", "references/OTHER.md"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("not listed"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_tampered_skill_file_is_not_printed() {
+    for (tamper, args, says) in [
+        ("digest", &["skill", "arithmetic", "references/TABLES.md"][..], "digest is sha256:"),
+        ("size", &["skill", "arithmetic"][..], "but the skill's entry says"),
+        ("frontmatter", &["skill", "greeting"][..], "frontmatter field `description`"),
+    ] {
+        let o = tampering(tamper, args);
+        assert_eq!(o.status.code(), Some(3), "{tamper}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{tamper}: printed {}", stdout(&o));
+        assert!(stderr(&o).contains(says), "{tamper}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn skill_text_cannot_drive_the_terminal() {
+    for args in [&["skills"][..], &["skill", "greeting"][..]] {
+        let o = tampering("terminal", args);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "raw escapes in {out:?}");
+        assert!(out.contains("\\u{1b}"), "{out}");
+    }
 }

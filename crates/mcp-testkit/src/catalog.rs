@@ -204,9 +204,6 @@ pub(crate) fn templates() -> Vec<ResourceTemplate> {
 
 /// Reads a resource by URI.
 pub(crate) fn read(uri: &str) -> Option<ResourceContents> {
-    if uri.starts_with("skill://") {
-        return crate::skills::read(uri);
-    }
     if uri == README_URI {
         return Some(ResourceContents::Text(
             TextResourceContents::new(uri, "# Example server\n\nThe MCP server bundled with the Rust MCP client SDK: tools, resources, prompts, logging and completion.")

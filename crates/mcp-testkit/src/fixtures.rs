@@ -17,8 +17,17 @@ pub const FIXTURE_TIMEOUT: Duration = Duration::from_secs(10);
 /// # Panics
 /// If the handshake fails (this is a test fixture).
 pub async fn example_session(options: ClientSessionOptions) -> ClientSession {
+    example_session_of(ExampleServer::default(), options).await
+}
+
+/// [`example_session`] with a server configured by the test (one that
+/// tampers with its skill files, say).
+///
+/// # Panics
+/// If the handshake fails (this is a test fixture).
+pub async fn example_session_of(server: ExampleServer, options: ClientSessionOptions) -> ClientSession {
     let (client_side, server_side) = memory_pair(64);
-    let server = ExampleServer::default().start(server_side);
+    let server = server.start(server_side);
     // The server lives as long as the connection: its tasks stop when the
     // client side closes.
     tokio::spawn(async move {

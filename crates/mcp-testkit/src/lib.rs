@@ -30,7 +30,8 @@
 //! - Knobs that make it misbehave on purpose, for tests: the `crash`, `hang`,
 //!   `huge` and `garbage` tools, and environment variables read by
 //!   [`serve_stdio`] (`MCP_EXAMPLE_GARBAGE_FIRST`, `MCP_EXAMPLE_STDERR_BYTES`,
-//!   `MCP_EXAMPLE_NOTIFY_AFTER_MS`).
+//!   `MCP_EXAMPLE_NOTIFY_AFTER_MS`, `MCP_EXAMPLE_TAMPER_SKILLS`: see
+//!   [`SkillTamper`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -61,9 +62,10 @@ mod tools;
 mod ws;
 
 pub use fixtures::{
-    example_session, scripted_pair, scripted_session, with_timeout, ScriptedPeer, FIXTURE_TIMEOUT,
+    example_session, example_session_of, scripted_pair, scripted_session, with_timeout, ScriptedPeer,
+    FIXTURE_TIMEOUT,
 };
 pub use oauth::{OAuthServer, OAuthServerOptions, TokenRequest};
-pub use server::{serve_stdio, ExampleServer, EXAMPLE_SERVER_NAME};
+pub use server::{serve_stdio, ExampleServer, SkillTamper, EXAMPLE_SERVER_NAME};
 pub use spawn::{example_server, serve_if_asked, SERVE_EXAMPLE_ENV};
 pub use ws::{WsBehaviour, WsServer};

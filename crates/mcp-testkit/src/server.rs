@@ -41,6 +41,9 @@ pub struct ExampleServer {
     /// Whether the `crash` tool may exit the process (only when it serves
     /// stdio in its own process); otherwise it closes the connection.
     pub allow_exit: bool,
+    /// Serve skill files that do not match their entries (for tests of
+    /// the client's verification).
+    pub skill_tamper: Option<SkillTamper>,
     pub(crate) state: State,
 }
 
@@ -58,6 +61,20 @@ pub(crate) struct State {
 }
 
 impl ExampleServer {
+    /// This server, serving skill files that differ from their entries.
+    pub fn tampering_skills(mut self, tamper: SkillTamper) -> Self {
+        self.skill_tamper = Some(tamper);
+        self
+    }
+
+    /// Reads a resource: a skill file or one of the catalog's.
+    fn read(&self, uri: &str) -> Option<mcp_types::ResourceContents> {
+        if uri.starts_with("skill://") {
+            return skills::read(uri, self.skill_tamper);
+        }
+        catalog::read(uri)
+    }
+
     /// Serves `transport` until it closes; returns the server's peer.
     pub fn start(self, transport: Transport) -> Peer {
         Arc::new(self).start_shared(transport)
@@ -67,6 +84,37 @@ impl ExampleServer {
     fn start_shared(self: Arc<Self>, transport: Transport) -> Peer {
         let config = PeerConfig::default().hooks(Arc::new(mcp_client::McpHooks));
         Peer::start(transport, self, config)
+    }
+}
+
+/// How the example server's skill files differ from their entries
+/// ([`ExampleServer::skill_tamper`], or `MCP_EXAMPLE_TAMPER_SKILLS` =
+/// `digest`, `size`, `frontmatter` or `terminal` for [`serve_stdio`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkillTamper {
+    /// `arithmetic`'s `references/TABLES.md` is served with one byte
+    /// changed (same size, other digest).
+    Digest,
+    /// `arithmetic`'s `SKILL.md` is served longer than its entry says.
+    Size,
+    /// `greeting`'s `SKILL.md` has another description than its entry,
+    /// though its digest and size match the file served.
+    Frontmatter,
+    /// `greeting`'s description and instructions hold terminal escape
+    /// sequences (entry and file agree: the skill verifies).
+    Terminal,
+}
+
+impl SkillTamper {
+    fn from_env() -> Option<SkillTamper> {
+        match std::env::var("MCP_EXAMPLE_TAMPER_SKILLS").ok()?.as_str() {
+            "digest" => Some(SkillTamper::Digest),
+            "size" => Some(SkillTamper::Size),
+            "frontmatter" => Some(SkillTamper::Frontmatter),
+            "terminal" => Some(SkillTamper::Terminal),
+            _ => None,
+        }
     }
 }
 
@@ -93,6 +141,7 @@ pub async fn serve_stdio() {
     let transport = line_transport(tokio::io::stdin(), tokio::io::stdout(), LineOptions::default());
     let server = ExampleServer {
         allow_exit: true,
+        skill_tamper: SkillTamper::from_env(),
         ..Default::default()
     };
     let peer = server.start(transport);
@@ -251,9 +300,13 @@ impl ExampleServer {
             ClientRequest::ReadResource(p) if p.uri == SECRET_URI => {
                 mrtr::run_initialize_era(&Flow::Secret, &cx.peer).await?
             }
-            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_LIST => skills::list(params)?,
-            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_GET => skills::get(params)?,
-            ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
+            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_LIST => {
+                skills::list(params, self.skill_tamper)?
+            }
+            ClientRequest::Unknown { method, .. } if method == methods::SKILLS_GET => {
+                skills::get(params, self.skill_tamper)?
+            }
+            ClientRequest::ReadResource(p) => match self.read(&p.uri) {
                 Some(contents) => json!({ "contents": [contents] }),
                 None => {
                     return Err(
@@ -330,12 +383,12 @@ impl ExampleServer {
                 }
             }
             ClientRequest::Unknown { method, .. } if method == methods::SKILLS_LIST => {
-                list(skills::list(params)?)
+                list(skills::list(params, self.skill_tamper)?)
             }
             ClientRequest::Unknown { method, .. } if method == methods::SKILLS_GET => {
-                stateless::cacheable(skills::get(params)?, LIST_TTL_MS, "public")
+                stateless::cacheable(skills::get(params, self.skill_tamper)?, LIST_TTL_MS, "public")
             }
-            ClientRequest::ReadResource(p) => match catalog::read(&p.uri) {
+            ClientRequest::ReadResource(p) => match self.read(&p.uri) {
                 Some(contents) => {
                     stateless::cacheable(json!({ "contents": [contents] }), READ_TTL_MS, "public")
                 }
