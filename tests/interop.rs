@@ -13,7 +13,11 @@
 //!   point, or initialize-era only with `--initialize-era-only`);
 //! - `MCP_INTEROP_PYTHON1`: the Python of a venv with the Python SDK 1.x
 //!   (`mcp` 1.30.0, the last line with a WebSocket server transport), which
-//!   runs `tests/interop/python_ws_server.py`.
+//!   runs `tests/interop/python_ws_server.py`;
+//! - `MCP_INTEROP_TS_SDK`: the directory of the TypeScript SDK v1 package
+//!   (`@modelcontextprotocol/sdk`, the one server-everything runs on), whose
+//!   example servers (`simpleTaskInteractive`: tasks of 2025-11-25) run on
+//!   Node.
 //!
 //! The client runs in its default [`ProtocolMode::Auto`] unless a test says
 //! otherwise: it probes with `server/discover` and speaks 2026-07-28 with a
@@ -319,5 +323,7 @@ mod everything;
 mod http;
 #[path = "interop/python.rs"]
 mod python;
+#[path = "interop/tasks.rs"]
+mod tasks;
 #[path = "interop/websocket.rs"]
 mod websocket;

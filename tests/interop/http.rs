@@ -85,7 +85,7 @@ impl ServerProcess {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
@@ -137,7 +137,7 @@ fn forward(name: &str, pipe: Option<impl Read + Send + 'static>) {
 /// [`TEST_TIMEOUT`]; always closes the session, then kills the server and
 /// checks that it is gone.
 pub(super) async fn with_http<F, Fut>(
-    mut server: ServerProcess,
+    server: ServerProcess,
     transport: mcp_jsonrpc::Transport,
     seen: &Arc<Seen>,
     mode: ProtocolMode,
@@ -147,7 +147,22 @@ where
     F: FnOnce(ClientSession) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
-    let session = ClientSession::new(transport, options(seen, mode.clone()));
+    with_http_options(server, transport, options(seen, mode), body).await
+}
+
+/// [`with_http`] with the session's options given.
+pub(super) async fn with_http_options<F, Fut>(
+    mut server: ServerProcess,
+    transport: mcp_jsonrpc::Transport,
+    options: ClientSessionOptions,
+    body: F,
+) -> Result<()>
+where
+    F: FnOnce(ClientSession) -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
+    let mode = options.protocol.clone();
+    let session = ClientSession::new(transport, options);
     let outcome = tokio::time::timeout(TEST_TIMEOUT, async {
         let start = Instant::now();
         let init = session.initialize().await.context("initialize")?;

@@ -112,6 +112,9 @@ websockets==17.4
 struct Peers {
     node: PathBuf,
     everything: PathBuf,
+    /// The TypeScript SDK v1 package server-everything runs on (its
+    /// example servers).
+    ts_sdk: PathBuf,
     python: PathBuf,
     python1: PathBuf,
 }
@@ -150,6 +153,7 @@ pub fn interop(args: &[String]) -> Result<()> {
     .args(test_args)
     .env("MCP_INTEROP_NODE", &peers.node)
     .env("MCP_INTEROP_EVERYTHING", &peers.everything)
+    .env("MCP_INTEROP_TS_SDK", &peers.ts_sdk)
     .env("MCP_INTEROP_PYTHON", &peers.python)
     .env("MCP_INTEROP_PYTHON1", &peers.python1);
     run("interop tests", &mut cmd)?;
@@ -163,7 +167,7 @@ pub fn interop(args: &[String]) -> Result<()> {
 fn install() -> Result<Peers> {
     let tools = tools_dir()?;
     let node = install_node(&tools)?;
-    let everything = install_everything(&tools)?;
+    let (everything, ts_sdk) = install_everything(&tools)?;
     let python = install_python(&tools, PY_MCP_VERSION, PY_CONSTRAINTS, &[])?;
     let python1 = install_python(
         &tools,
@@ -174,12 +178,15 @@ fn install() -> Result<Peers> {
     Ok(Peers {
         node,
         everything,
+        ts_sdk,
         python,
         python1,
     })
 }
 
-fn install_everything(tools: &Path) -> Result<PathBuf> {
+/// Installs server-everything; returns its entry point and the directory of
+/// the SDK it runs on.
+fn install_everything(tools: &Path) -> Result<(PathBuf, PathBuf)> {
     let dir = tools.join(format!("server-everything-{EVERYTHING_VERSION}"));
     let stamp =
         format!("@modelcontextprotocol/server-everything@{EVERYTHING_VERSION} sdk@{EVERYTHING_SDK_VERSION}");
@@ -214,7 +221,15 @@ fn install_everything(tools: &Path) -> Result<PathBuf> {
         bail!("server-everything's entry point {} is missing", entry.display());
     }
     eprintln!("server-everything: {}", entry.display());
-    Ok(entry)
+    let sdk = dir.join("node_modules").join("@modelcontextprotocol").join("sdk");
+    let example = sdk.join("dist/esm/examples/server/simpleTaskInteractive.js");
+    if !example.is_file() {
+        bail!(
+            "the TypeScript SDK's example server {} is missing",
+            example.display()
+        );
+    }
+    Ok((entry, sdk))
 }
 
 /// A venv with the Python SDK `mcp==version` and `extra` packages, every

@@ -29,6 +29,11 @@ pub(crate) struct Cli {
     /// and CA-certificate variables), plus --env and the config's `env`.
     #[arg(long, global = true)]
     pub(crate) clean_env: bool,
+    /// Opt in to tasks: a tool call the server runs as a task is awaited
+    /// to its result (tools whose `execution.taskSupport` is `required` can
+    /// only be called so); --timeout then bounds each of its requests.
+    #[arg(long, global = true)]
+    pub(crate) tasks: bool,
     /// Connect to every server of a desktop client's JSON config (the
     /// `mcpServers` shape, or `servers` with `type: stdio|http|sse|ws`):
     /// `tools` lists them all with a server column, `call` routes by the

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use mcp_client::ClientSession;
 use serde_json::{Map, Value};
 
@@ -97,10 +97,10 @@ pub(crate) fn no_tool(name: &str) -> UsageError {
     ))
 }
 
-/// The input schema of the session's tool `name`, if the server lists it.
-async fn input_schema(session: &ClientSession, name: &str) -> Option<Map<String, Value>> {
+/// The session's tool `name`, if the server lists it.
+async fn listed_tool(session: &ClientSession, name: &str) -> Option<mcp_client::types::Tool> {
     match session.list_all_tools().await {
-        Ok(tools) => tools.into_iter().find(|t| t.name == name).map(|t| t.input_schema),
+        Ok(tools) => tools.into_iter().find(|t| t.name == name),
         Err(e) => {
             tracing::debug!(error = %e, "could not list the tools; the arguments go untyped");
             None
@@ -179,9 +179,23 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
             crate::describe::tool(tool, out)?
         }
         Command::Call { name, pairs, args } => {
-            let schema = input_schema(session, name).await;
-            let arguments = arguments(pairs, args.as_deref(), schema.as_ref())?;
-            return call(session, name, arguments, out).await;
+            let tool = listed_tool(session, name).await;
+            let arguments = arguments(pairs, args.as_deref(), tool.as_ref().map(|t| &t.input_schema))?;
+            let outcome = call(session, name, arguments, out).await;
+            let task_only = tool
+                .as_ref()
+                .and_then(|t| t.execution.as_ref())
+                .and_then(|e| e.task_support.as_ref())
+                == Some(&mcp_client::types::TaskSupport::Required);
+            let caps = session.client_capabilities();
+            let tasks_on = caps.tasks.is_some()
+                || caps
+                    .extensions
+                    .is_some_and(|e| e.contains_key(mcp_client::types::tasks::EXTENSION_ID));
+            if task_only && !tasks_on {
+                return outcome.context("the tool can only be called as a task: add --tasks");
+            }
+            return outcome;
         }
         Command::Resources => render::resources(&session.list_all_resources().await?, out)?,
         Command::Templates => render::templates(&session.list_all_resource_templates().await?, out)?,

@@ -30,6 +30,7 @@ pub(crate) fn timeout(cli: &Cli) -> Result<Duration> {
 pub(crate) fn session_options(cli: &Cli, timeout: Duration) -> ClientSessionOptions {
     let options = ClientSessionOptions::new()
         .read_timeout(timeout)
+        .tasks(cli.tasks)
         .protocol(cli.protocol.clone())
         .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))
         .elicitation_callback(|_cx, params| crate::elicit::elicit(params));

@@ -365,13 +365,29 @@ fn skills_are_listed_and_printed_once_verified() {
         let o = mcp(&["--protocol", protocol, "skills"]);
         assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
         let out = stdout(&o);
-        for expected in ["arithmetic", "greeting", "status", "dynamic", "skill://live/status/SKILL.md"] {
+        for expected in [
+            "arithmetic",
+            "greeting",
+            "status",
+            "dynamic",
+            "skill://live/status/SKILL.md",
+        ] {
             assert!(out.contains(expected), "{protocol}: no {expected:?} in:\n{out}");
         }
         let o = mcp(&["--protocol", protocol, "skill", "arithmetic"]);
         assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
-        assert!(stdout(&o).starts_with("---\nname: arithmetic\n"), "{}", stdout(&o));
-        let o = mcp(&["--protocol", protocol, "skill", "arithmetic", "references/TABLES.md"]);
+        assert!(
+            stdout(&o).starts_with("---\nname: arithmetic\n"),
+            "{}",
+            stdout(&o)
+        );
+        let o = mcp(&[
+            "--protocol",
+            protocol,
+            "skill",
+            "arithmetic",
+            "references/TABLES.md",
+        ]);
         assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
         assert!(stdout(&o).starts_with("# Addition table"), "{}", stdout(&o));
     }
@@ -390,9 +406,17 @@ fn skills_are_listed_and_printed_once_verified() {
 #[test]
 fn a_tampered_skill_file_is_not_printed() {
     for (tamper, args, says) in [
-        ("digest", &["skill", "arithmetic", "references/TABLES.md"][..], "digest is sha256:"),
+        (
+            "digest",
+            &["skill", "arithmetic", "references/TABLES.md"][..],
+            "digest is sha256:",
+        ),
         ("size", &["skill", "arithmetic"][..], "but the skill's entry says"),
-        ("frontmatter", &["skill", "greeting"][..], "frontmatter field `description`"),
+        (
+            "frontmatter",
+            &["skill", "greeting"][..],
+            "frontmatter field `description`",
+        ),
     ] {
         let o = tampering(tamper, args);
         assert_eq!(o.status.code(), Some(3), "{tamper}: {}", stderr(&o));
@@ -407,7 +431,10 @@ fn skill_text_cannot_drive_the_terminal() {
         let o = tampering("terminal", args);
         assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
         let out = stdout(&o);
-        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "raw escapes in {out:?}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "raw escapes in {out:?}"
+        );
         assert!(out.contains("\\u{1b}"), "{out}");
     }
 }

@@ -14,17 +14,25 @@ use mcp_types::{
     ListToolsResult, LoggingLevel, NotificationMethod, PaginatedRequestParams, PingRequest,
     ProgressNotification, ProgressNotificationParams, ProgressToken, Prompt, ReadResourceRequest,
     ReadResourceRequestParams, ReadResourceResult, RequestMethod, Resource, ResourceTemplate,
-    RootsListChangedNotification, Tool,
+    RootsListChangedNotification, TaskMetadata, Tool,
 };
 use serde::Serialize;
 use serde_json::Map;
 
 use crate::args::{tool_arguments, IntoArguments, IntoPromptArguments};
 use crate::call::{Call, CallOp};
+use crate::era::EraState;
 use crate::error::{ClientError, Result};
 use crate::options::CallOptions;
 use crate::session::ClientSession;
 use crate::stateless::RoundResult;
+
+/// Tells a `CreateTaskResult` from a `CallToolResult`.
+#[derive(serde::Deserialize)]
+struct CreatedProbe {
+    task: Option<serde::de::IgnoredAny>,
+    content: Option<serde::de::IgnoredAny>,
+}
 
 /// Most pages a `list_all_*` call follows before it gives up on a server
 /// that never stops paginating.
@@ -109,20 +117,25 @@ impl ClientSession {
 
     async fn call_tool_params(
         &self,
-        params: CallToolRequestParams,
+        mut params: CallToolRequestParams,
         call: CallOptions,
     ) -> Result<CallToolResult> {
         let validate = self.options().validate_tool_output;
+        let tasks = self.initialize_era_tasks();
         // Headers a tool mirrors are learned the same way; a server that
         // expects some we did not know answers -32020, and we learn then.
-        if validate && !self.shared().tools.knows(&params.name) && self.offers_tools() {
+        // So is whether a tool must be called as a task.
+        if (validate || tasks) && !self.shared().tools.knows(&params.name) && self.offers_tools() {
             // Learn the tool's output schema first, as the Python SDK does
             // (boxed, as every cold path here: the call's future stays small).
             if let Err(e) = Box::pin(self.all_tools(CallOptions::default())).await {
                 tracing::debug!(error = %e, "could not list tools to learn their schemas");
             }
         }
-        let result = match self.typed_request::<CallToolRequest>(&params, &call).await {
+        if tasks && params.task.is_none() && self.shared().tools.requires_task(&params.name) {
+            params.task = Some(TaskMetadata::default());
+        }
+        let result = match self.typed_request_or_task(&params, &call, tasks).await {
             // The server's view of the tool's headers differs from ours:
             // re-list the tools and retry once, as the spec advises.
             Err(ClientError::Server { error, .. })
@@ -132,7 +145,7 @@ impl ClientSession {
                 self.shared().tools_changed();
                 Box::pin(async {
                     self.all_tools(CallOptions::new().bypass_cache()).await?;
-                    self.typed_request::<CallToolRequest>(&params, &call).await
+                    self.typed_request_or_task(&params, &call, tasks).await
                 })
                 .await?
             }
@@ -142,6 +155,56 @@ impl ClientSession {
             return self.shared().tools.check(&params.name, result);
         }
         Ok(result)
+    }
+
+    /// True when a call may be made as a task of 2025-11-25: the user
+    /// enabled tasks, the initialize era was negotiated, and the server
+    /// takes task-augmented `tools/call`.
+    fn initialize_era_tasks(&self) -> bool {
+        if !self.options().tasks {
+            return false;
+        }
+        let Ok(state) = self.established(methods::TOOLS_CALL) else {
+            return false;
+        };
+        let takes_calls = state
+            .negotiated
+            .capabilities
+            .tasks
+            .as_ref()
+            .and_then(|t| t.requests.as_ref())
+            .and_then(|r| r.get("tools"))
+            .is_some_and(|t| t.get("call").is_some());
+        matches!(state.era, EraState::Initialize) && takes_calls
+    }
+
+    /// `tools/call`; with `tasks` and a `task` parameter, the task the
+    /// server answers with is awaited to its result (2025-11-25).
+    async fn typed_request_or_task(
+        &self,
+        params: &CallToolRequestParams,
+        call: &CallOptions,
+        tasks: bool,
+    ) -> Result<CallToolResult> {
+        if !(tasks && params.task.is_some()) {
+            return self.typed_request::<CallToolRequest>(params, call).await;
+        }
+        let raw = self.request_value(methods::TOOLS_CALL, params, call).await?;
+        let created: CreatedProbe = crate::wire::decode(methods::TOOLS_CALL, &raw)?;
+        // A server may run the call at once all the same.
+        if created.task.is_none() || created.content.is_some() {
+            return crate::wire::decode(methods::TOOLS_CALL, &raw);
+        }
+        let cx = self.ctx();
+        let poll = crate::tasks::TaskPoll {
+            wire: cx.wire,
+            options: self.options(),
+            session: cx.session,
+            meta: None,
+            call,
+        };
+        let result = Box::pin(poll.await_initialize_era_task(methods::TOOLS_CALL, &raw)).await?;
+        crate::wire::decode(methods::TOOLS_CALL, &result)
     }
 
     fn offers_tools(&self) -> bool {

@@ -140,9 +140,12 @@ pub struct ClientSessionOptions {
     /// Most rounds of input (2026-07-28 multi round-trip requests) answered
     /// for one request.
     pub max_input_rounds: usize,
-    /// Opt in to the tasks extension (`io.modelcontextprotocol/tasks`): a
-    /// tool call may then return a task, which the session polls to
-    /// completion.
+    /// Opt in to tasks: in the stateless era the tasks extension
+    /// (`io.modelcontextprotocol/tasks`: a tool call may then return a
+    /// task); in the initialize era 2025-11-25's `tasks` capability (a call
+    /// to a tool whose `execution.taskSupport` is `required` is made as a
+    /// task). Either way `call_tool` awaits the task to its result, within
+    /// the call's maximum total, and cancels it if the call is dropped.
     pub tasks: bool,
     /// In the stateless era, open a `subscriptions/listen` stream for the
     /// list-changed notifications the server offers, so that they reach the

@@ -146,7 +146,9 @@ impl ClientSession {
         ClientSession { inner }
     }
 
-    /// The capabilities we declare: derived from the callbacks present.
+    /// The capabilities we declare: derived from the callbacks present, and
+    /// the extensions and tasks the options opt in to (in the stateless
+    /// era without 2025-11-25's `tasks` capability).
     pub fn client_capabilities(&self) -> ClientCapabilities {
         let o = self.options();
         let mut caps = ClientCapabilities::default();
@@ -163,6 +165,12 @@ impl ClientSession {
         }
         let mut extensions = Map::new();
         if o.tasks {
+            // 2025-11-25's capability (2026-07-28 has the extension
+            // instead): we speak tasks, and take none of the server's
+            // requests as tasks ourselves.
+            if self.era() != Some(Era::Stateless) {
+                caps.tasks = Some(mcp_types::TasksCapability::default());
+            }
             extensions.insert(mcp_types::tasks::EXTENSION_ID.into(), Value::Object(Map::new()));
         }
         #[cfg(feature = "skills")]
@@ -333,9 +341,11 @@ impl ClientSession {
             meta_keys::PROTOCOL_VERSION.into(),
             Value::String(version.to_owned()),
         );
+        let mut caps = self.client_capabilities();
+        caps.tasks = None;
         meta.insert(
             meta_keys::CLIENT_CAPABILITIES.into(),
-            serde_json::to_value(self.client_capabilities()).unwrap_or_else(|_| Value::Object(Map::new())),
+            serde_json::to_value(caps).unwrap_or_else(|_| Value::Object(Map::new())),
         );
         meta.insert(
             meta_keys::CLIENT_INFO.into(),

@@ -173,7 +173,7 @@ impl StatelessEra {
                         wire: cx.wire,
                         options,
                         session: cx.session,
-                        meta: meta.clone(),
+                        meta: Some(meta.clone()),
                         call,
                     };
                     return poll.await_task(method, &raw).await;

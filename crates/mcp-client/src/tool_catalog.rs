@@ -3,15 +3,16 @@
 //! (JSON Schema 2020-12 unless the schema names another draft), and, in the
 //! stateless era, the parameters its `x-mcp-header` annotations mirror into
 //! transport headers (tools with invalid annotations are dropped from the
-//! listing). A schema that cannot be compiled (for example one with a remote
+//! listing), and which tools can only be called as a task (2025-11-25's
+//! `execution.taskSupport: "required"`). A schema that cannot be compiled (for example one with a remote
 //! `$ref`, which we never fetch) disables validation for that tool with a
 //! warning.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use mcp_jsonrpc::HeaderParam;
-use mcp_types::{CallToolResult, Tool};
+use mcp_types::{CallToolResult, TaskSupport, Tool};
 
 use crate::error::ClientError;
 use crate::tool_headers::tool_headers;
@@ -28,6 +29,8 @@ struct Known {
     tools: HashMap<String, Option<Arc<Schema>>>,
     /// Tool name -> the parameters mirrored into headers (stateless era).
     headers: HashMap<String, Vec<HeaderParam>>,
+    /// The tools whose `execution.taskSupport` is `required`.
+    task_required: HashSet<String>,
     /// True after a full listing: a tool not in `tools` does not exist.
     complete: bool,
 }
@@ -63,6 +66,12 @@ impl ToolCatalog {
         let mut known = self.lock();
         for tool in tools.iter() {
             known.tools.insert(tool.name.clone(), compile(tool));
+            let support = tool.execution.as_ref().and_then(|e| e.task_support.as_ref());
+            if support == Some(&TaskSupport::Required) {
+                known.task_required.insert(tool.name.clone());
+            } else {
+                known.task_required.remove(&tool.name);
+            }
         }
         let mut changed = false;
         for (name, params) in found {
@@ -91,6 +100,11 @@ impl ToolCatalog {
     pub(crate) fn knows(&self, tool: &str) -> bool {
         let known = self.lock();
         known.complete || known.tools.contains_key(tool)
+    }
+
+    /// True when the listing says `tool` can only be called as a task.
+    pub(crate) fn requires_task(&self, tool: &str) -> bool {
+        self.lock().task_required.contains(tool)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Known> {
