@@ -21,7 +21,7 @@ pub fn ci(_args: &[String]) -> Result<()> {
     )?;
     run("test", cargo().args(["test", "--workspace", "--all-features"]))?;
     // The usage examples, each against the bundled example server.
-    const EXAMPLES: &[&str] = &["basic_client", "websocket_client", "multi_server"];
+    const EXAMPLES: &[&str] = &["basic_client", "websocket_client", "multi_server", "skills"];
     for example in EXAMPLES {
         run(
             &format!("example {example}"),

@@ -108,6 +108,16 @@
 //! # }
 //! ```
 //!
+//! # Tasks and skills
+//!
+//! [`ClientSessionOptions::tasks`] opts in to tasks, in both eras: the tasks
+//! extension of 2026-07-28, and 2025-11-25's `tasks` capability (a tool
+//! whose `execution.taskSupport` is `required` is called as a task).
+//! `call_tool` awaits the task to its result either way, serving the input
+//! it asks for through the same callbacks, and cancels it when dropped.
+//! The cargo feature `skills` adds the skills extension: see the `skills` module
+//! (every file verified before it is returned).
+//!
 //! # Progress, timeouts and cancellation
 //!
 //! Every request method returns a [`Call`]: set its options, then `.await`
