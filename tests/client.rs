@@ -532,3 +532,46 @@ async fn dropping_the_session_closes_the_connection_even_with_a_callback_in_flig
     // The client side goes away: the scripted peer sees the end of the stream.
     assert!(server.next().await.is_none(), "the connection was closed");
 }
+
+/// A `$ref` cycle that never descends into the value would make the
+/// validator recurse or expand without end (the process aborted, or was
+/// killed for its memory): such a schema is not used, and the call goes on;
+/// a recursive schema that descends (a tree) still validates.
+#[tokio::test]
+async fn output_schemas_that_loop_are_not_used_and_recursive_ones_still_validate() {
+    let (session, mut server) = scripted_session(ClientSessionOptions::new()).await;
+    let script = tokio::spawn(async move {
+        let list = server.request().await;
+        assert_eq!(list.method, "tools/list");
+        let looping = json!({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"});
+        let tree = json!({"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#"}}}});
+        let tools = json!({"tools": [
+            {"name": "looping", "inputSchema": {"type": "object"}, "outputSchema": looping},
+            {"name": "tree", "inputSchema": {"type": "object"}, "outputSchema": tree}
+        ]});
+        server.respond(list.id, tools).await;
+        for structured in [
+            json!({"x": 1}),
+            json!({"name": "root", "children": [{"name": "leaf"}]}),
+            json!({"name": "root", "children": [{"children": []}]}),
+        ] {
+            let call = server.request().await;
+            server
+                .respond(call.id, json!({"content": [], "structuredContent": structured}))
+                .await;
+        }
+        server
+    });
+    let looping = with_timeout(session.call_tool("looping", ())).await;
+    assert!(looping.is_ok(), "{looping:?}");
+    with_timeout(session.call_tool("tree", ()))
+        .await
+        .expect("a valid tree");
+    let bad = with_timeout(session.call_tool("tree", ()))
+        .await
+        .expect_err("a child without a name");
+    assert!(matches!(bad, ClientError::OutputSchemaMismatch { .. }), "{bad}");
+    let _server = script.await.expect("script");
+    session.close().await;
+}

@@ -206,6 +206,8 @@ mod listen;
 mod negotiate;
 mod options;
 mod request;
+#[cfg(feature = "output-schema")]
+mod schema_loops;
 mod session;
 mod shared;
 #[cfg(feature = "skills")]

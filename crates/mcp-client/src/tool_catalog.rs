@@ -136,6 +136,10 @@ impl ToolCatalog {
 fn compile(tool: &Tool) -> Option<Arc<Schema>> {
     let schema = tool.output_schema.as_ref()?;
     let schema = serde_json::Value::Object(schema.clone());
+    if crate::schema_loops::loops(&schema) {
+        tracing::warn!(tool = %tool.name, "the tool's output schema refers to itself without descending into the value (a $ref cycle); its results are not validated");
+        return None;
+    }
     match jsonschema::options().build(&schema) {
         Ok(v) => Some(Arc::new(v)),
         Err(e) => {
