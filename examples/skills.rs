@@ -48,15 +48,8 @@ async fn run(params: StdioServerParameters) -> Result<(), ClientError> {
             "dynamic, unverifiable"
         };
         println!("{} ({uri}, {verified}): {}", skill.name(), skill.description());
-        let others: Vec<String> = skill
-            .files()
-            .unwrap_or_default()
-            .iter()
-            .map(|f| f.uri.clone())
-            .filter(|f| f != skill.uri())
-            .collect();
-        for file in others {
-            let read = session.read_skill_file(&skill, &file).await?;
+        for file in skill.supporting_files() {
+            let read = session.read_skill_file(&skill, file).await?;
             println!("  {} ({} bytes, verified)", read.uri, read.bytes.len());
         }
     }

@@ -320,15 +320,8 @@ async fn use_skills(session: &ClientSession, list_only: bool) -> Step<()> {
             }
             Err(e) => return Err(format!("load skill {uri}: {}", chain(&e))),
         };
-        let files: Vec<String> = skill
-            .files()
-            .unwrap_or_default()
-            .iter()
-            .map(|f| f.uri.clone())
-            .filter(|f| f != skill.uri())
-            .collect();
-        for file in files {
-            match session.read_skill_file(&skill, &file).await {
+        for file in skill.supporting_files() {
+            match session.read_skill_file(&skill, file).await {
                 Ok(read) => eprintln!(
                     "conformance-client: read {} ({} bytes, verified)",
                     read.uri,

@@ -188,10 +188,7 @@ pub(crate) async fn execute(session: &ClientSession, command: &Command, out: &Ou
                 .and_then(|e| e.task_support.as_ref())
                 == Some(&mcp_client::types::TaskSupport::Required);
             let caps = session.client_capabilities();
-            let tasks_on = caps.tasks.is_some()
-                || caps
-                    .extensions
-                    .is_some_and(|e| e.contains_key(mcp_client::types::tasks::EXTENSION_ID));
+            let tasks_on = caps.tasks.is_some() || caps.has_extension(mcp_client::types::tasks::EXTENSION_ID);
             if task_only && !tasks_on {
                 return outcome.context("the tool can only be called as a task: add --tasks");
             }

@@ -43,8 +43,7 @@ fn path(skill: &Skill) -> String {
 pub(crate) fn offered(session: &ClientSession) -> bool {
     session
         .server_capabilities()
-        .and_then(|c| c.extensions)
-        .is_some_and(|e| e.contains_key(mcp_client::types::skills::EXTENSION_ID))
+        .is_some_and(|c| c.has_extension(mcp_client::types::skills::EXTENSION_ID))
 }
 
 /// `mcp skills`; returns the skills listed.

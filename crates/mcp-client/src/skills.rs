@@ -154,6 +154,16 @@ impl LoadedSkill {
         }
     }
 
+    /// The URIs of the manifest's files other than `SKILL.md` (none for a
+    /// `"dynamic"` skill): what [`ClientSession::read_skill_file`] may read.
+    pub fn supporting_files(&self) -> impl Iterator<Item = &str> {
+        self.files()
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f.uri.as_str())
+            .filter(move |uri| *uri != self.entry.uri)
+    }
+
     /// True for a `"dynamic"` skill, whose files cannot be verified.
     pub fn is_dynamic(&self) -> bool {
         self.entry.resources == SkillResources::Dynamic
@@ -187,11 +197,10 @@ impl ClientSession {
         if !self.options().skills {
             return not("skills are not enabled: set ClientSessionOptions::skills(true)");
         }
-        let declared = self
+        if !self
             .server_capabilities()
-            .and_then(|c| c.extensions)
-            .is_some_and(|e| e.contains_key(EXTENSION_ID));
-        if !declared {
+            .is_some_and(|c| c.has_extension(EXTENSION_ID))
+        {
             return not("the server does not declare the skills extension (io.modelcontextprotocol/skills)");
         }
         Ok(())

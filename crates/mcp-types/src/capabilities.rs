@@ -206,9 +206,19 @@ impl ClientCapabilities {
         self.elicitation = Some(ElicitationCapability::default());
         self
     }
+
+    /// True when the extension `id` is declared under `extensions`.
+    pub fn has_extension(&self, id: &str) -> bool {
+        self.extensions.as_ref().is_some_and(|e| e.contains_key(id))
+    }
 }
 
 impl ServerCapabilities {
+    /// True when the extension `id` is declared under `extensions`.
+    pub fn has_extension(&self, id: &str) -> bool {
+        self.extensions.as_ref().is_some_and(|e| e.contains_key(id))
+    }
+
     /// Offers `tools`, with `listChanged` as given.
     pub fn with_tools(mut self, list_changed: bool) -> Self {
         self.tools = Some(ToolsCapability {
