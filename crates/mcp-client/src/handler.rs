@@ -21,6 +21,8 @@ pub(crate) struct SessionHandler {
     pub(crate) shared: Arc<Shared>,
     /// The session, for the callbacks' contexts; set once it exists.
     pub(crate) session: OnceLock<Weak<dyn Any + Send + Sync>>,
+    /// Rate limit for the warning about malformed notifications.
+    pub(crate) complaints: mcp_jsonrpc::LogThrottle,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
@@ -106,7 +108,10 @@ impl Handler for SessionHandler {
         let parsed = match ServerNotification::parse(&notification.method, params) {
             Ok(n) => n,
             Err(e) => {
-                tracing::warn!(method = %notification.method, error = %e, "ignored a notification with invalid params");
+                if let Some(suppressed) = self.complaints.admit() {
+                    let method = mcp_jsonrpc::excerpt(notification.method.as_bytes(), 100);
+                    tracing::warn!(%method, error = %e, suppressed, "ignored a notification with invalid params");
+                }
                 return;
             }
         };

@@ -127,6 +127,7 @@ impl ClientSession {
         let handler = Arc::new(SessionHandler {
             shared: Arc::clone(&shared),
             session: Default::default(),
+            complaints: mcp_jsonrpc::LogThrottle::new(),
         });
         let peer = Peer::start(transport, handler.clone(), config);
         let inner = Arc::new_cyclic(|this: &Weak<Inner>| {

@@ -1,7 +1,7 @@
 //! The engine's tasks: the dispatcher that reads the transport, the handler
 //! tasks of inbound requests, and the notification task.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Weak};
 
@@ -14,6 +14,7 @@ use crate::handler::{panic_message, CatchUnwind, Handler, InboundContext};
 use crate::message::{ErrorObject, ErrorResponse, Message, Notification, Request, RequestId, Response};
 use crate::peer::{Inner, Peer, Shared};
 use crate::pending::Outcome;
+use crate::throttle::LogThrottle;
 use crate::transport::Inbound;
 
 /// Reads the transport's inbound stream and routes every message.
@@ -28,7 +29,12 @@ pub(crate) struct Dispatcher {
     /// Cancellation of each running inbound request, with a sequence number
     /// so that a reused id does not clear a newer request's entry.
     running: HashMap<RequestId, (u64, CancellationToken)>,
+    /// Requests read while `max_inbound` handlers run, started in order as
+    /// handlers end (at most `max_inbound`; then reading stops).
+    waiting: VecDeque<Request>,
     seq: u64,
+    /// Lines about what the peer sent wrong, rate-limited.
+    complaints: LogThrottle,
 }
 
 impl Dispatcher {
@@ -47,7 +53,9 @@ impl Dispatcher {
             max_inbound,
             tasks: JoinSet::new(),
             running: HashMap::new(),
+            waiting: VecDeque::new(),
             seq: 0,
+            complaints: LogThrottle::new(),
         }
     }
 
@@ -58,8 +66,10 @@ impl Dispatcher {
         let reason = loop {
             tokio::select! {
                 biased;
-                Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => self.reap(done),
-                item = self.inbound.recv() => match item {
+                Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => self.reap(done, &peer),
+                // With as many requests waiting as running, stop reading
+                // until a handler ends: backpressure on the peer.
+                item = self.inbound.recv(), if self.waiting.len() < self.max_inbound => match item {
                     Some(Inbound::Message(msg)) => self.on_message(msg, &peer).await,
                     Some(Inbound::Failed { id, error }) => self.on_failed(&id, error),
                     Some(Inbound::Report(error)) => self.on_report(error),
@@ -82,7 +92,7 @@ impl Dispatcher {
         self.tasks.abort_all();
     }
 
-    fn reap(&mut self, done: Result<(RequestId, u64), tokio::task::JoinError>) {
+    fn reap(&mut self, done: Result<(RequestId, u64), tokio::task::JoinError>, peer: &Weak<Inner>) {
         match done {
             Ok((id, seq)) => {
                 if self.running.get(&id).is_some_and(|(s, _)| *s == seq) {
@@ -92,11 +102,19 @@ impl Dispatcher {
             // Panics are caught inside the task; only aborts land here.
             Err(e) => tracing::debug!(error = %e, "inbound request task ended abnormally"),
         }
+        while self.tasks.len() < self.max_inbound {
+            let Some(request) = self.waiting.pop_front() else {
+                break;
+            };
+            self.start(request, peer);
+        }
     }
 
     fn on_report(&mut self, error: TransportError) {
         if error.is_recoverable() {
-            tracing::warn!(%error, "skipped an inbound frame");
+            if let Some(suppressed) = self.complaints.admit() {
+                tracing::warn!(%error, suppressed, "skipped an inbound frame");
+            }
         } else {
             tracing::debug!(%error, "transport report");
         }
@@ -123,7 +141,11 @@ impl Dispatcher {
                         tracing::debug!(%id, "dropped an error response to no pending request");
                     }
                 }
-                None => tracing::warn!(error = %e.error, "the peer sent an error without a request id"),
+                None => {
+                    if let Some(suppressed) = self.complaints.admit() {
+                        tracing::warn!(error = %e.error, suppressed, "the peer sent an error without a request id");
+                    }
+                }
             },
             Message::Request(request) => self.on_request(request, peer),
             Message::Notification(n) => self.on_notification(n).await,
@@ -132,14 +154,17 @@ impl Dispatcher {
 
     fn on_request(&mut self, request: Request, peer: &Weak<Inner>) {
         while let Some(done) = self.tasks.try_join_next() {
-            self.reap(done);
+            self.reap(done, peer);
         }
         if self.tasks.len() >= self.max_inbound {
-            tracing::warn!(id = %request.id, method = %request.method, "too many concurrent inbound requests");
-            let error = ErrorObject::internal_error("too many concurrent requests");
-            self.shared.send_soon(error_response(request.id, error).into());
+            tracing::debug!(id = %request.id, method = %request.method, "as many inbound requests as allowed are running: this one waits");
+            self.waiting.push_back(request);
             return;
         }
+        self.start(request, peer);
+    }
+
+    fn start(&mut self, request: Request, peer: &Weak<Inner>) {
         // Gone only while the last handle is being dropped.
         let Some(inner) = peer.upgrade() else {
             return;
@@ -176,7 +201,13 @@ impl Dispatcher {
         if let Some(id) = hooks.cancelled_request(&n) {
             match self.running.get(&id) {
                 Some((_, token)) => token.cancel(),
-                None => tracing::debug!(%id, "cancellation of no running request"),
+                None => {
+                    let before = self.waiting.len();
+                    self.waiting.retain(|r| r.id != id);
+                    if self.waiting.len() == before {
+                        tracing::debug!(%id, "cancellation of no running request");
+                    }
+                }
             }
         }
         if self.shared.broadcast.receiver_count() > 0 {

@@ -81,6 +81,7 @@ mod peer_error;
 mod pending;
 mod start;
 mod text;
+mod throttle;
 mod transport;
 
 #[cfg(test)]
@@ -102,6 +103,7 @@ pub use peer::Peer;
 pub use peer_error::{Error, TimeoutKind};
 pub use serde_json::value::RawValue;
 pub use text::{escape, excerpt, Elapsed};
+pub use throttle::LogThrottle;
 pub use transport::{
     memory_pair, CloseFuture, Closer, Inbound, Outbound, Transport, TransportGuard, DEFAULT_CHANNEL_CAPACITY,
 };

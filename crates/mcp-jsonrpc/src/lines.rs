@@ -155,7 +155,7 @@ async fn read_loop<R: AsyncBufRead + Unpin>(mut reader: R, tx: mpsc::Sender<Inbo
         let item = match outcome {
             Ok(LineRead::Eof) => return,
             Ok(LineRead::TooLong) => {
-                tracing::warn!(limit = max, "skipped an inbound message over the size limit");
+                tracing::debug!(limit = max, "skipped an inbound message over the size limit");
                 Inbound::Report(TransportError::TooLarge { limit: max })
             }
             Ok(LineRead::Line) => {

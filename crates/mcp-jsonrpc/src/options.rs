@@ -56,8 +56,12 @@ impl ProtocolHooks for NoHooks {}
 pub struct PeerConfig {
     /// Timeout of a request whose options set none. Default: 60 s.
     pub default_timeout: Duration,
-    /// Most requests from the peer handled at once; more are answered at
-    /// once with an internal error (-32603). Default: 64.
+    /// Most requests from the peer handled at once. Beyond it as many
+    /// again wait, in order (a cancellation withdraws one); with those
+    /// full the engine stops reading the transport until a handler ends,
+    /// so a peer that floods us with requests is slowed down, never
+    /// refused nor buffered without bound (responses to our own requests
+    /// wait behind it, bounded by their timeouts). Default: 64.
     pub max_concurrent_inbound: usize,
     /// Capacity of the queue of notifications to the handler, and of the
     /// broadcast behind [`Peer::subscribe`](crate::Peer::subscribe).

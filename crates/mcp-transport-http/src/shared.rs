@@ -54,6 +54,8 @@ pub(crate) struct Shared {
     /// What the session tells us (read at each POST, never waited on).
     pub(crate) hints: watch::Receiver<SessionHints>,
     pub(crate) max_retries: u32,
+    /// Rate limit for the warning about refused messages.
+    refusals: mcp_jsonrpc::LogThrottle,
 }
 
 impl Shared {
@@ -73,6 +75,7 @@ impl Shared {
             state: Mutex::new(WireState::default()),
             hints,
             max_retries,
+            refusals: mcp_jsonrpc::LogThrottle::new(),
         }
     }
 
@@ -166,7 +169,9 @@ impl Shared {
     /// Reports a failure that concerns no request (a notification or a
     /// response the server refused).
     pub(crate) async fn report(&self, err: HttpError) {
-        tracing::warn!(error = %err, "the server refused a message");
+        if let Some(suppressed) = self.refusals.admit() {
+            tracing::warn!(error = %err, suppressed, "the server refused a message");
+        }
         self.emit(Inbound::Report(err.into())).await;
     }
 

@@ -106,21 +106,53 @@ async fn a_panicking_handler_is_answered_with_internal_error() {
 }
 
 #[tokio::test]
-async fn over_the_limit_inbound_requests_are_refused_at_once() {
+async fn over_the_limit_inbound_requests_wait_for_a_handler_then_reading_stops() {
     let (_peer, mut script, handler) = start_with(config().max_concurrent_inbound(2));
     let (mut started, mut dropped) = handler.watch_hangs();
-    script.send(request(1, "hang", json!({}))).await;
-    script.send(request(2, "hang", json!({}))).await;
-    script.send(request(3, "echo", json!({}))).await;
-    let refused = script.next().await;
+    for id in 1..=3 {
+        script.send(request(id, "hang", json!({}))).await;
+    }
+    // 3 waits (not refused); withdrawn while waiting, it never starts.
+    script.notify("cancelled", json!({"requestId": 3})).await;
+    script.send(request(4, "hang", json!({}))).await;
     assert_eq!(started.recv().await, Some(RequestId::Number(1)));
-    assert_eq!(answer(&refused), (3.into(), Err(error_codes::INTERNAL_ERROR)));
-    assert!(matches!(&refused, Message::Error(e) if e.error.message == "too many concurrent requests"));
-    // Once one finishes, there is room again.
+    assert_eq!(started.recv().await, Some(RequestId::Number(2)));
     script.notify("cancelled", json!({"requestId": 1})).await;
     assert_eq!(dropped.recv().await, Some(RequestId::Number(1)));
-    script.send(request(4, "echo", json!(4))).await;
-    assert_eq!(answer(&script.next().await), (4.into(), Ok("4".to_owned())));
+    assert_eq!(started.recv().await, Some(RequestId::Number(4)));
+    script.send(request(5, "echo", json!(5))).await;
+    script.notify("cancelled", json!({"requestId": 2})).await;
+    // 5 waited for 2 to end, and is the first answer of all.
+    assert_eq!(answer(&script.next().await), (5.into(), Ok("5".to_owned())));
+    assert_eq!(dropped.recv().await, Some(RequestId::Number(2)));
+}
+
+#[tokio::test]
+async fn a_flood_of_requests_is_not_read_while_handlers_are_busy() {
+    let (_peer, script, handler) = start_with(config().max_concurrent_inbound(2));
+    let (mut started, _dropped) = handler.watch_hangs();
+    // Running 2, waiting 2: then the engine reads no more, so the sends
+    // beyond what the channel holds block (bounded memory), instead of
+    // being refused or queued.
+    let capacity = super::CHANNEL;
+    let mut sent = 0;
+    for id in 0..(capacity + 10) as i64 {
+        let send = script.send(request(id, "hang", json!({})));
+        if tokio::time::timeout(std::time::Duration::from_millis(200), send)
+            .await
+            .is_err()
+        {
+            break;
+        }
+        sent += 1;
+    }
+    assert_eq!(started.recv().await, Some(RequestId::Number(0)));
+    assert_eq!(started.recv().await, Some(RequestId::Number(1)));
+    assert_eq!(
+        sent,
+        capacity + 4,
+        "the engine took 2 running, 2 waiting, and filled no more than the channel"
+    );
 }
 
 #[tokio::test]

@@ -108,9 +108,12 @@ impl Script {
     }
 }
 
+/// Capacity of each channel of [`scripted`].
+pub(super) const CHANNEL: usize = 64;
+
 pub(super) fn scripted() -> (Transport, Script) {
-    let (in_tx, in_rx) = mpsc::channel(64);
-    let (out_tx, out_rx) = mpsc::channel(64);
+    let (in_tx, in_rx) = mpsc::channel(CHANNEL);
+    let (out_tx, out_rx) = mpsc::channel(CHANNEL);
     let transport = Transport::new(in_rx, out_tx, TransportGuard::noop());
     (
         transport,
