@@ -35,8 +35,12 @@ struct CreatedProbe {
 }
 
 /// Most pages a `list_all_*` call follows before it gives up on a server
-/// that never stops paginating.
-pub const MAX_PAGES: usize = 10_000;
+/// that never stops paginating ([`ClientError::ListingTooLarge`]).
+pub const MAX_PAGES: usize = 1_000;
+
+/// Most bytes of results (as received) a `list_all_*` call gathers before
+/// it gives up ([`ClientError::ListingTooLarge`]): 64 MiB.
+pub const MAX_LISTED_BYTES: usize = 64 * 1024 * 1024;
 
 pub(crate) fn page(cursor: Option<String>) -> PaginatedRequestParams {
     PaginatedRequestParams {
@@ -54,21 +58,25 @@ impl ClientSession {
         &self,
         cursor: Option<String>,
     ) -> Call<ListToolsResult, impl CallOp<ListToolsResult> + '_> {
-        Call::new(move |o: CallOptions| async move { self.tools_page(cursor, &o).await })
+        Call::new(move |o: CallOptions| async move { Ok(self.tools_page(cursor, &o).await?.0) })
     }
 
     /// One page of tools, recorded (output schemas; in the stateless era the
     /// headers they mirror, tools with invalid annotations dropped).
-    async fn tools_page(&self, cursor: Option<String>, call: &CallOptions) -> Result<ListToolsResult> {
+    async fn tools_page(
+        &self,
+        cursor: Option<String>,
+        call: &CallOptions,
+    ) -> Result<(ListToolsResult, usize)> {
         let established = self.established(methods::TOOLS_LIST)?;
-        let mut result = self
-            .typed_request::<ListToolsRequest>(&page(cursor), call)
+        let (mut result, size) = self
+            .sized_request::<ListToolsRequest>(&page(cursor), call)
             .await?;
         let mirror = established.era.mirrors_tool_headers();
         if let Some(headers) = self.shared().tools.record(&mut result.tools, mirror) {
             self.shared().hints.send_modify(|h| h.tool_headers = headers);
         }
-        Ok(result)
+        Ok((result, size))
     }
 
     /// Lists every tool, following cursors.
@@ -424,7 +432,7 @@ impl ClientSession {
                 M::METHOD,
                 |c| {
                     let o = o.clone();
-                    async move { self.typed_request::<M>(&page(c), &o).await }
+                    async move { self.sized_request::<M>(&page(c), &o).await }
                 },
                 split,
             )
@@ -470,7 +478,8 @@ impl ClientSession {
 }
 
 /// Follows cursors until the last page; refuses a cursor seen before and
-/// more than [`MAX_PAGES`] pages.
+/// more than [`MAX_PAGES`] pages or [`MAX_LISTED_BYTES`] bytes. `fetch`
+/// returns each page with its size in bytes.
 pub(crate) async fn all_pages<R, T, F, Fut>(
     method: &str,
     mut fetch: F,
@@ -478,13 +487,23 @@ pub(crate) async fn all_pages<R, T, F, Fut>(
 ) -> Result<Vec<T>>
 where
     F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<R>>,
+    Fut: Future<Output = Result<(R, usize)>>,
 {
     let mut items = Vec::new();
     let mut seen = HashSet::new();
     let mut cursor = None;
-    for _ in 0..MAX_PAGES {
-        let (page, next) = split(fetch(cursor).await?);
+    let mut bytes = 0usize;
+    for pages in 1..=MAX_PAGES {
+        let (result, size) = fetch(cursor).await?;
+        bytes = bytes.saturating_add(size);
+        if bytes > MAX_LISTED_BYTES {
+            return Err(ClientError::ListingTooLarge {
+                method: method.to_owned(),
+                pages,
+                bytes,
+            });
+        }
+        let (page, next) = split(result);
         items.extend(page);
         match next {
             None => return Ok(items),
@@ -499,8 +518,9 @@ where
             Some(next) => cursor = Some(next),
         }
     }
-    Err(ClientError::InvalidResponse {
+    Err(ClientError::ListingTooLarge {
         method: method.to_owned(),
-        detail: format!("more than {MAX_PAGES} pages; stopping"),
+        pages: MAX_PAGES,
+        bytes,
     })
 }

@@ -175,6 +175,21 @@ pub enum ClientError {
         /// How many rounds were answered.
         rounds: usize,
     },
+    /// A `list_all_*` call stopped: the server's listing went on past
+    /// [`MAX_PAGES`](crate::MAX_PAGES) pages or
+    /// [`MAX_LISTED_BYTES`](crate::MAX_LISTED_BYTES) bytes. Nothing listed
+    /// is kept; page through with the single-page call and a cursor to
+    /// take more.
+    #[error("the listing of `{method}` went on past {pages} pages and {bytes} bytes, beyond the limit ({max_pages} pages, {max_bytes} bytes); stopping (page through it with the single-page call and its cursor to take more)",
+        max_pages = crate::MAX_PAGES, max_bytes = crate::MAX_LISTED_BYTES)]
+    ListingTooLarge {
+        /// The listing method.
+        method: String,
+        /// How many pages were read.
+        pages: usize,
+        /// How many bytes of results those pages held.
+        bytes: usize,
+    },
     /// A callback serving the server's input request failed.
     #[error("answering the server's `{request}` input request for `{method}` failed: {error}")]
     InputRequestFailed {
@@ -354,6 +369,7 @@ impl ClientError {
             | ClientError::NotInitialized { method }
             | ClientError::NotSupported { method, .. }
             | ClientError::TooManyInputRounds { method, .. }
+            | ClientError::ListingTooLarge { method, .. }
             | ClientError::InputRequestFailed { method, .. }
             | ClientError::TaskEnded { method, .. }
             | ClientError::Encode { method, .. } => Some(method),

@@ -220,7 +220,7 @@ mod tool_catalog;
 mod tool_headers;
 mod wire;
 
-pub use api::MAX_PAGES;
+pub use api::{MAX_LISTED_BYTES, MAX_PAGES};
 pub use args::{IntoArguments, IntoPromptArguments};
 pub use call::{Call, CallOp};
 pub use context::RequestContext;

@@ -43,4 +43,15 @@ impl ClientSession {
         let raw = self.request_value(M::METHOD, params, call).await?;
         decode(M::METHOD, &raw)
     }
+
+    /// [`typed_request`](Self::typed_request), with the size of the raw
+    /// result in bytes (for the limits on listings).
+    pub(crate) async fn sized_request<M: RequestMethod>(
+        &self,
+        params: &M::Params,
+        call: &CallOptions,
+    ) -> Result<(M::Result, usize)> {
+        let raw = self.request_value(M::METHOD, params, call).await?;
+        Ok((decode(M::METHOD, &raw)?, raw.get().len()))
+    }
 }

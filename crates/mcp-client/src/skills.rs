@@ -219,7 +219,8 @@ impl ClientSession {
         })
     }
 
-    /// Lists every skill, following cursors (at most [`MAX_PAGES`](crate::MAX_PAGES)).
+    /// Lists every skill, following cursors (at most [`MAX_PAGES`](crate::MAX_PAGES) pages and
+    /// [`MAX_LISTED_BYTES`](crate::MAX_LISTED_BYTES) bytes).
     /// Entries are returned as the server sent them, invalid ones too:
     /// [`load_skill`](Self::load_skill) refuses those.
     pub fn list_all_skills(&self) -> Call<Vec<Skill>, impl CallOp<Vec<Skill>> + '_> {
@@ -229,7 +230,7 @@ impl ClientSession {
                 methods::SKILLS_LIST,
                 |c| {
                     let o = o.clone();
-                    async move { self.typed_request::<ListSkillsRequest>(&page(c), &o).await }
+                    async move { self.sized_request::<ListSkillsRequest>(&page(c), &o).await }
                 },
                 |r| (r.skills, r.next_cursor),
             )
