@@ -16,9 +16,15 @@ pub(crate) struct Cli {
     /// Print protocol results as JSON on stdout.
     #[arg(long, global = true)]
     pub(crate) json: bool,
-    /// Seconds to wait for each answer from the server.
+    /// Seconds each request may take in all, progress or not (the
+    /// handshake's requests included).
     #[arg(long, value_name = "SECS", default_value_t = 60.0, global = true)]
     pub(crate) timeout: f64,
+    /// Seconds a request may go without an answer or a progress
+    /// notification: each progress notification restarts this wait, and
+    /// --timeout still bounds the whole. Default: --timeout.
+    #[arg(long, value_name = "SECS", global = true)]
+    pub(crate) idle_timeout: Option<f64>,
     /// Extra environment variable for the server process (repeatable).
     /// A server started by `mcp` gets this shell's whole environment, plus
     /// these.
@@ -31,7 +37,8 @@ pub(crate) struct Cli {
     pub(crate) clean_env: bool,
     /// Opt in to tasks: a tool call the server runs as a task is awaited
     /// to its result (tools whose `execution.taskSupport` is `required` can
-    /// only be called so); --timeout then bounds each of its requests.
+    /// only be called so); --timeout then bounds the whole task, its polls
+    /// included.
     #[arg(long, global = true)]
     pub(crate) tasks: bool,
     /// Connect to every server of a desktop client's JSON config (the

@@ -226,7 +226,7 @@ pub(crate) async fn call(
     arguments: Map<String, Value>,
     out: &Out,
 ) -> Result<Outcome> {
-    let bar = render::ProgressBar::new(name);
+    let bar = crate::progress::ProgressBar::new(name);
     let progress = bar.clone();
     let result = session
         .call_tool(name, arguments)

@@ -14,22 +14,43 @@ use mcp_transport_ws::WebSocketParameters;
 use crate::args::{Cli, TransportChoice};
 use crate::{UsageError, SERVE_EXAMPLE};
 
-/// `--timeout` as a duration.
+/// `--timeout` as a duration: the maximum total of each request. Checks
+/// `--idle-timeout` too.
 pub(crate) fn timeout(cli: &Cli) -> Result<Duration> {
-    if !cli.timeout.is_finite() || cli.timeout <= 0.0 || cli.timeout > 1e9 {
+    let idle = cli
+        .idle_timeout
+        .map(|s| seconds("--idle-timeout", s))
+        .transpose()?;
+    let total = seconds("--timeout", cli.timeout)?;
+    if idle.is_some_and(|idle| idle > total) {
         return Err(UsageError(format!(
-            "--timeout takes a positive number of seconds, got {}",
+            "--idle-timeout ({}) is longer than --timeout ({}), which bounds each request in all",
+            cli.idle_timeout.unwrap_or_default(),
             cli.timeout
         ))
         .into());
     }
-    Ok(Duration::from_secs_f64(cli.timeout))
+    Ok(total)
 }
 
-/// The options of every session the command opens.
+fn seconds(flag: &str, secs: f64) -> Result<Duration> {
+    if !secs.is_finite() || secs <= 0.0 || secs > 1e9 {
+        return Err(UsageError(format!("{flag} takes a positive number of seconds, got {secs}")).into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// The options of every session the command opens: `timeout` (from
+/// [`timeout`]) bounds each request in all, `--idle-timeout` (else the
+/// same) the wait between an answer's signs of life.
 pub(crate) fn session_options(cli: &Cli, timeout: Duration) -> ClientSessionOptions {
+    let idle = cli
+        .idle_timeout
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(timeout, |s| Duration::from_secs_f64(s.min(1e9)).min(timeout));
     let options = ClientSessionOptions::new()
-        .read_timeout(timeout)
+        .read_timeout(idle)
+        .max_total(timeout)
         .tasks(cli.tasks)
         .protocol(cli.protocol.clone())
         .client_info(Implementation::new("mcp-cli", env!("CARGO_PKG_VERSION")))

@@ -6,13 +6,16 @@ use mcp_client::types::{ElicitAction, ElicitRequestParams, ElicitResult};
 use mcp_client::{error_codes, ErrorObject};
 use serde_json::Value;
 
-use crate::render::read_line;
+use crate::render::{escape_server_text, read_line};
+
+/// The longest server text quoted in a prompt, in characters.
+const QUOTE: usize = 4000;
 
 /// Answers an elicitation: on a terminal, asks for each field; otherwise
 /// declines. Runs on a blocking thread.
 pub(crate) async fn elicit(params: ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
     // The prompt takes the terminal from the progress bar of the call.
-    tokio::task::spawn_blocking(move || crate::render::without_bar(|| ask(&params)))
+    tokio::task::spawn_blocking(move || crate::progress::without_bar(|| ask(&params)))
         .await
         .map_err(|e| {
             ErrorObject::new(
@@ -24,17 +27,18 @@ pub(crate) async fn elicit(params: ElicitRequestParams) -> Result<ElicitResult, 
 
 fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
     let message = params.message().unwrap_or("(no message)");
+    let message = crate::render::server_words(message, QUOTE);
     if !std::io::stdin().is_terminal() {
-        eprintln!("The server asks: {message}\n(declined: stdin is not a terminal)");
+        tell!("The server asks: {message}\n(declined: stdin is not a terminal)");
         return Ok(ElicitResult::new(ElicitAction::Decline));
     }
     let io =
         |e: std::io::Error| ErrorObject::new(error_codes::INTERNAL_ERROR, format!("terminal error: {e}"));
-    eprintln!("\nThe server asks: {message}");
+    tell!("\nThe server asks: {message}");
     match params {
         ElicitRequestParams::Url(u) => {
             // Never open the URL ourselves: the user decides.
-            eprintln!("It asks you to visit: {}", u.url);
+            tell!("It asks you to visit: {}", escape_server_text(&u.url, QUOTE));
             let answer = read_line("Done (y), decline (n) or cancel (c)? ").map_err(io)?;
             Ok(ElicitResult::new(action(&answer)))
         }
@@ -56,22 +60,27 @@ fn ask(params: &ElicitRequestParams) -> Result<ElicitResult, ErrorObject> {
                     ""
                 };
                 let label = schema.get("title").and_then(Value::as_str).unwrap_or(name);
-                let shown = content.get(name).map(|d| format!(" [{d}]")).unwrap_or_default();
+                let label = escape_server_text(label, 200);
+                let kind = escape_server_text(kind, 40);
+                let shown = content
+                    .get(name)
+                    .map(|d| format!(" [{}]", escape_server_text(&d.to_string(), 200)))
+                    .unwrap_or_default();
                 loop {
                     let line = read_line(&format!("  {label}{mark} ({kind}){shown}: ")).map_err(io)?;
                     if line.is_empty() {
                         if !mark.is_empty() && !content.contains_key(name) {
-                            eprintln!("  a value is required");
+                            tell!("  a value is required");
                             continue;
                         }
                         break;
                     }
-                    match convert(kind, &line) {
+                    match convert(&kind, &line) {
                         Some(v) => {
                             content.insert(name.clone(), v);
                             break;
                         }
-                        None => eprintln!("  not a valid {kind}"),
+                        None => tell!("  not a valid {kind}"),
                     }
                 }
             }

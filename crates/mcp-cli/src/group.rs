@@ -55,7 +55,7 @@ pub(crate) async fn run(cli: &Cli, path: &std::path::Path, command: &Command, ou
     for result in results {
         if let Err(e) = result {
             failed += 1;
-            eprintln!("warning: {e:#}");
+            tell!("warning: {e:#}");
         }
     }
     if failed == total {
@@ -98,7 +98,7 @@ async fn execute(group: &ClientSessionGroup, command: &Command, out: &Out) -> Re
         Command::Call { name, pairs, args } => {
             let schema = group.tools().remove(name.as_str()).map(|t| t.input_schema);
             let arguments = arguments(pairs, args.as_deref(), schema.as_ref())?;
-            let bar = render::ProgressBar::new(name);
+            let bar = crate::progress::ProgressBar::new(name);
             let progress = bar.clone();
             let options = CallOptions::new().on_progress(move |p| progress.update(&p));
             let result = group.call_tool_with(name, arguments, options).await;

@@ -83,9 +83,7 @@ pub(crate) async fn login(cli: &Cli) -> Result<Outcome> {
     let handler = move |auth_url: Url| {
         let rx = rx.clone();
         async move {
-            eprintln!(
-                "Open this URL to authorize (waiting for the redirect to this machine):\n\n  {auth_url}\n"
-            );
+            tell!("Open this URL to authorize (waiting for the redirect to this machine):\n\n  {auth_url}\n");
             open_browser(auth_url.as_str());
             let rx = rx
                 .lock()
@@ -113,7 +111,7 @@ pub(crate) async fn login(cli: &Cli) -> Result<Outcome> {
         .as_deref()
         .filter(|s| !s.is_empty())
         .unwrap_or("(none named)");
-    eprintln!(
+    tell!(
         "Logged in to {} (issuer {}, scope {}); credentials in {}",
         crate::render::escape_server_text(&url, 200),
         crate::render::escape_server_text(&tokens.issuer, 200),
@@ -131,7 +129,7 @@ pub(crate) async fn logout(cli: &Cli) -> Result<Outcome> {
         .logout()
         .await
         .with_context(|| format!("logging out of {url}"))?;
-    eprintln!("Logged out of {}", crate::render::escape_server_text(&url, 200));
+    tell!("Logged out of {}", crate::render::escape_server_text(&url, 200));
     Ok(Outcome::Success)
 }
 

@@ -5,6 +5,15 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// `eprintln!` that never panics: a closed or failing stderr is ignored
+/// (the exit status still tells how the command ended).
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod config;
@@ -13,6 +22,7 @@ mod describe;
 mod elicit;
 mod group;
 mod login;
+mod progress;
 mod render;
 mod signals;
 mod skills;
@@ -69,7 +79,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            tell!("error: could not start the async runtime: {e}");
             return ExitCode::from(3);
         }
     };
@@ -84,15 +94,19 @@ fn main() -> ExitCode {
         Ok(Outcome::ToolError) => ExitCode::from(1),
         Ok(Outcome::Stopped(status)) => ExitCode::from(status),
         Err(e) if e.downcast_ref::<UsageError>().is_some() => {
-            eprintln!("error: {e}");
+            tell!("error: {e}");
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("error: {}", chain(&e));
+            tell!("error: {}", crate::render::server_words(&chain(&e), ERROR_QUOTE));
             ExitCode::from(3)
         }
     }
 }
+
+/// The longest error message shown, in characters: a server's message or
+/// stderr tail can be megabytes.
+const ERROR_QUOTE: usize = 4000;
 
 /// The error and its causes on one line, each cause said once: a cause
 /// whose text its parent already quotes is left out.
@@ -131,7 +145,7 @@ fn serve_example() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("example server: could not start the runtime: {e}");
+            tell!("example server: could not start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };

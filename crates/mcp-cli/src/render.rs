@@ -1,13 +1,11 @@
 //! Output: human tables (colour on a terminal) or JSON for scripts.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Arc;
 
 use anyhow::Result;
 use mcp_client::types::{
-    CallToolResult, ContentBlock, GetPromptResult, LoggingMessageNotificationParams,
-    ProgressNotificationParams, Prompt, ReadResourceResult, Resource, ResourceContents, ResourceTemplate,
-    Tool,
+    CallToolResult, ContentBlock, GetPromptResult, LoggingMessageNotificationParams, Prompt,
+    ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Tool,
 };
 use mcp_client::ClientSession;
 use serde_json::{json, Value};
@@ -143,6 +141,16 @@ pub(crate) fn escape_server_text(text: &str, max: usize) -> String {
     }
 }
 
+/// Multi-line `text` that may quote a server (an error, a prompt), safe
+/// for a terminal: control characters escaped but for newlines and tabs,
+/// cut with `…` after `max` characters.
+pub(crate) fn server_words(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => escape_keeping_lines(&text[..cut]) + "…",
+        None => escape_keeping_lines(text),
+    }
+}
+
 /// Multi-line `text` from a server, safe for a terminal: control
 /// characters escaped but for newlines and tabs.
 pub(crate) fn escape_keeping_lines(text: &str) -> String {
@@ -173,7 +181,7 @@ pub(crate) fn server_log(message: &LoggingMessageNotificationParams) {
         escape_server_text(message.level.as_str(), 20),
         escape_server_text(&data, LOG_QUOTE)
     );
-    without_bar(|| eprintln!("{line}"));
+    crate::progress::without_bar(|| tell!("{line}"));
 }
 
 pub(crate) fn first_line(text: Option<&str>, max: usize) -> String {
@@ -431,75 +439,12 @@ fn content_text(block: &ContentBlock, out: &Out) -> String {
     }
 }
 
-/// A progress bar on stderr, shown only on a terminal.
-#[derive(Clone)]
-pub(crate) struct ProgressBar(Arc<indicatif::ProgressBar>);
-
-/// The bar on screen, if any (the command runs one call at a time), so
-/// that prompts and log lines can take the terminal from it.
-static ON_SCREEN: std::sync::Mutex<Option<Arc<indicatif::ProgressBar>>> = std::sync::Mutex::new(None);
-
-/// Runs `f` (a prompt, a log line) with the progress bar off the screen,
-/// so that neither shares a line with it; the bar comes back after.
-pub(crate) fn without_bar<T>(f: impl FnOnce() -> T) -> T {
-    let bar = ON_SCREEN.lock().ok().and_then(|b| b.clone());
-    match bar {
-        Some(bar) => bar.suspend(f),
-        None => f(),
-    }
-}
-
-impl ProgressBar {
-    pub(crate) fn new(name: &str) -> Self {
-        let bar = indicatif::ProgressBar::hidden();
-        if std::io::stderr().is_terminal() {
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        }
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar.set_prefix(name.to_owned());
-        let bar = Arc::new(bar);
-        if let Ok(mut on_screen) = ON_SCREEN.lock() {
-            *on_screen = Some(bar.clone());
-        }
-        ProgressBar(bar)
-    }
-
-    pub(crate) fn update(&self, p: &ProgressNotificationParams) {
-        if let Some(total) = p.total {
-            self.0.set_length(total.max(0.0) as u64);
-        }
-        self.0.set_position(p.progress.max(0.0) as u64);
-        if let Some(message) = &p.message {
-            self.0.set_message(message.clone());
-        }
-        if self.0.is_hidden() {
-            let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
-            eprintln!(
-                "progress {}{total} {}",
-                p.progress,
-                p.message.as_deref().unwrap_or("")
-            );
-        }
-    }
-
-    pub(crate) fn finish(&self) {
-        if let Ok(mut on_screen) = ON_SCREEN.lock() {
-            if on_screen.as_ref().is_some_and(|b| Arc::ptr_eq(b, &self.0)) {
-                *on_screen = None;
-            }
-        }
-        self.0.finish_and_clear();
-    }
-}
-
 /// Prints `prompt` on stderr and reads one line from stdin.
 pub(crate) fn read_line(prompt: &str) -> std::io::Result<String> {
-    eprint!("{prompt}");
-    std::io::stderr().flush()?;
+    let mut stderr = std::io::stderr().lock();
+    write!(stderr, "{prompt}")?;
+    stderr.flush()?;
+    drop(stderr);
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())

@@ -139,7 +139,7 @@ fn print(skill: &LoadedSkill, file: &SkillFile, out: &Out) -> Result<()> {
         return out.print_json(&value);
     }
     if !file.is_verified() {
-        eprintln!(
+        tell!(
             "warning: skill {} is \"dynamic\": its files cannot be verified against digests",
             escape_server_text(skill.uri(), 120)
         );

@@ -63,7 +63,7 @@ pub(crate) async fn run(cli: &Cli, server: &[String], uris: &[String], out: &Out
         .negotiated()
         .map(|n| n.server_info.name.clone())
         .unwrap_or_default();
-    eprintln!("watching {} (Ctrl-C to stop)", escape_server_text(&name, 80));
+    tell!("watching {} (Ctrl-C to stop)", escape_server_text(&name, 80));
     let outcome = watch(&mut rx, out, &dropped).await;
     session.close().await;
     outcome
@@ -83,7 +83,7 @@ async fn watch(
         };
         let lost = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
         if lost > 0 {
-            eprintln!("({lost} notifications dropped: they came faster than they could be printed)");
+            tell!("({lost} notifications dropped: they came faster than they could be printed)");
         }
         match event {
             Some(Event::Notification(n)) => print(&n, out)?,
