@@ -110,8 +110,8 @@ pub(crate) async fn post(shared: &Shared, endpoint: &Url, msg: &Message) {
         Message::Request(r) => Some(&r.id),
         _ => None,
     };
-    // The answer comes on the stream: the POST itself is short, and the
-    // main loop waits for it (messages keep their order), so it is bounded.
+    // The answer comes on the stream: the POST itself is short, so it is
+    // bounded by the transport's timeout.
     let sent = shared
         .client
         .send(

@@ -86,4 +86,4 @@ pub use params::{
     HttpTransportMode, SseServerParameters, StreamableHttpParameters, DEFAULT_MAX_REDIRECTS,
     DEFAULT_MAX_RETRIES, DEFAULT_SSE_READ_TIMEOUT, DEFAULT_TIMEOUT,
 };
-pub use transport::{sse_client, streamablehttp_client};
+pub use transport::{sse_client, streamablehttp_client, MAX_POSTS_IN_FLIGHT};

@@ -3,7 +3,7 @@
 //! cancellation) and by the HTTP transport in use; the session's hints are
 //! read as they change.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ use mcp_jsonrpc::{
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{AbortHandle, JoinSet};
 use tokio_util::task::AbortOnDropHandle;
+use url::Url;
 
 use crate::client::{parse_url, HttpClient, Wait};
 use crate::error::{snippet, HttpError};
@@ -29,6 +30,13 @@ use crate::shared::{Control, Shared};
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the GET stream may take to open before later requests go out.
 const GET_OPEN_WAIT: Duration = Duration::from_secs(2);
+/// Most notifications and responses (and, over HTTP+SSE, requests) POSTed
+/// at once, each bounded by the transport's timeout. They go out beside
+/// the main loop, so that a slow POST holds up no other message; past the
+/// limit they wait in a queue as long again (requests of Streamable HTTP
+/// still go out), and when that is full the loop takes no further
+/// outbound message until a POST is done.
+pub const MAX_POSTS_IN_FLIGHT: usize = 16;
 
 type Tasks = JoinSet<Option<RequestId>>;
 
@@ -82,6 +90,8 @@ pub async fn streamablehttp_client(params: &StreamableHttpParameters) -> Result<
     let main = Loop {
         shared,
         tasks,
+        posts: JoinSet::new(),
+        backlog: VecDeque::new(),
         inflight: HashMap::new(),
         mode,
         cache,
@@ -114,6 +124,12 @@ struct InFlight {
 struct Loop {
     shared: Arc<Shared>,
     tasks: Tasks,
+    /// The POSTs that carry no request of Streamable HTTP (at most
+    /// [`MAX_POSTS_IN_FLIGHT`]).
+    posts: JoinSet<()>,
+    /// What waits for a POST (at most [`MAX_POSTS_IN_FLIGHT`]), with the
+    /// HTTP+SSE endpoint to POST it to, if any.
+    backlog: VecDeque<(Message, Option<Url>)>,
     inflight: HashMap<RequestId, InFlight>,
     mode: HttpTransportMode,
     cache: OriginCache,
@@ -135,6 +151,11 @@ impl Loop {
                         self.inflight.remove(&id);
                     }
                 }
+                Some(_) = self.posts.join_next(), if !self.posts.is_empty() => {
+                    if let Some((msg, endpoint)) = self.backlog.pop_front() {
+                        self.post(msg, endpoint);
+                    }
+                }
                 Some(ctl) = ctl_rx.recv() => match ctl {
                     Control::Fatal(reason) => {
                         self.shared.emit(Inbound::Closed(reason)).await;
@@ -143,12 +164,19 @@ impl Loop {
                     Control::Fallback(req, status) => self.fallback(req, status).await,
                 },
                 Ok(()) = self.hints.changed() => self.learned(),
-                item = out_rx.recv() => match item {
+                item = out_rx.recv(), if self.backlog.len() < MAX_POSTS_IN_FLIGHT => match item {
                     Some(Outbound::Message(m)) => self.send(m).await,
                     Some(Outbound::Cancel { id, notification }) => self.cancel(id, notification).await,
                     Some(_) => {}
                     None => break,
                 },
+            }
+        }
+        // What was handed over goes out (each POST is bounded, and so is
+        // the close as a whole).
+        while self.posts.join_next().await.is_some() {
+            if let Some((msg, endpoint)) = self.backlog.pop_front() {
+                self.post(msg, endpoint);
             }
         }
         session::delete_session(&self.shared).await;
@@ -165,9 +193,15 @@ impl Loop {
     }
 
     async fn send(&mut self, msg: Message) {
+        // `notifications/initialized` goes out before anything after it: a
+        // server may refuse requests that overtake it.
+        let initialized = matches!(&msg, Message::Notification(n) if n.method == "notifications/initialized");
         let sse = self.shared.state().sse_endpoint.clone();
         if let Some(endpoint) = sse {
-            return http_sse::post(&self.shared, &endpoint, &msg).await;
+            if initialized {
+                return http_sse::post(&self.shared, &endpoint, &msg).await;
+            }
+            return self.post(msg, Some(endpoint));
         }
         match msg {
             Message::Request(req) => {
@@ -183,10 +217,9 @@ impl Loop {
                 let task = self.tasks.spawn(async move { Some(task.await) });
                 self.inflight.insert(id, InFlight { task, stateless });
             }
-            Message::Notification(n) => {
-                let initialized = n.method == "notifications/initialized";
-                let accepted = self.post_plain(&Message::Notification(n)).await;
-                if initialized && accepted {
+            Message::Notification(n) if initialized => {
+                let accepted = post_plain(&self.shared, &Message::Notification(n)).await;
+                if accepted {
                     // Open the GET stream before any later request goes out,
                     // so that the server never takes it for the resumption
                     // of a request's stream (bounded: a server may hold the
@@ -198,10 +231,26 @@ impl Loop {
                         .spawn(session::get_stream_task(self.shared.clone(), first));
                 }
             }
-            other => {
-                self.post_plain(&other).await;
-            }
+            other => self.post(other, None),
         }
+    }
+
+    /// POSTs `msg` beside the loop (to the HTTP+SSE `endpoint`, if any),
+    /// or queues it when [`MAX_POSTS_IN_FLIGHT`] are out.
+    fn post(&mut self, msg: Message, endpoint: Option<Url>) {
+        if self.posts.len() >= MAX_POSTS_IN_FLIGHT {
+            self.backlog.push_back((msg, endpoint));
+            return;
+        }
+        let shared = self.shared.clone();
+        self.posts.spawn(async move {
+            match endpoint {
+                Some(endpoint) => http_sse::post(&shared, &endpoint, &msg).await,
+                None => {
+                    post_plain(&shared, &msg).await;
+                }
+            }
+        });
     }
 
     /// Request `id` is abandoned. Its exchange stops (in 2026-07-28 closing
@@ -222,41 +271,6 @@ impl Loop {
         }
     }
 
-    /// POSTs a notification or response; true when accepted. A refusal is
-    /// reported.
-    async fn post_plain(&self, msg: &Message) -> bool {
-        let h = self.shared.post_headers(None, None);
-        let c = &self.shared.client;
-        match c
-            .send(
-                Method::POST,
-                &self.shared.url,
-                &h,
-                Bytes::from(msg.to_vec()),
-                Wait::Bounded,
-            )
-            .await
-        {
-            Ok((resp, at)) => {
-                let status = resp.status();
-                let body = c.read_error_body(resp.into_body()).await;
-                if !status.is_success() {
-                    let refused = HttpError::Status {
-                        url: at.to_string(),
-                        status,
-                        body: snippet(&body),
-                    };
-                    self.shared.report(refused).await;
-                }
-                status.is_success()
-            }
-            Err(e) => {
-                self.shared.report(e).await;
-                false
-            }
-        }
-    }
-
     async fn fallback(&mut self, req: mcp_jsonrpc::Request, refused: http::StatusCode) {
         match http_sse::connect(&self.shared).await {
             Ok((endpoint, reader)) => {
@@ -274,6 +288,41 @@ impl Loop {
                 };
                 self.shared.fail(&req.id, err).await;
             }
+        }
+    }
+}
+
+/// POSTs a notification or response; true when accepted. A refusal is
+/// reported.
+async fn post_plain(shared: &Shared, msg: &Message) -> bool {
+    let h = shared.post_headers(None, None);
+    let c = &shared.client;
+    match c
+        .send(
+            Method::POST,
+            &shared.url,
+            &h,
+            Bytes::from(msg.to_vec()),
+            Wait::Bounded,
+        )
+        .await
+    {
+        Ok((resp, at)) => {
+            let status = resp.status();
+            let body = c.read_error_body(resp.into_body()).await;
+            if !status.is_success() {
+                let refused = HttpError::Status {
+                    url: at.to_string(),
+                    status,
+                    body: snippet(&body),
+                };
+                shared.report(refused).await;
+            }
+            status.is_success()
+        }
+        Err(e) => {
+            shared.report(e).await;
+            false
         }
     }
 }

@@ -11,6 +11,7 @@ use http::Method;
 use mcp_jsonrpc::{Era, Message, Transport};
 use mcp_transport_http::{
     sse_client, streamablehttp_client, HttpTransportMode, SseServerParameters, StreamableHttpParameters,
+    MAX_POSTS_IN_FLIGHT,
 };
 use serde_json::{json, Value};
 use support::*;
@@ -239,6 +240,51 @@ async fn an_expired_session_fails_the_request_typed_and_the_next_initialize_goes
         .filter(|s| s.rpc_method() == Some("initialize"))
         .collect();
     assert_eq!(inits[1].header("mcp-session-id"), None);
+}
+
+#[tokio::test]
+async fn a_hanging_post_of_a_response_holds_up_no_request() {
+    let server = Server::start("/mcp", |s, _| match (s.method.clone(), s.rpc_method()) {
+        (Method::POST, Some("initialize")) => Reply::json(init_result(&s.id())),
+        (Method::POST, Some("notifications/initialized")) => Reply::status(202),
+        (Method::POST, Some("tools/list")) => Reply::json(result(&s.id(), json!({"tools": []}))),
+        // Our answers to the server's requests: accepted a minute later.
+        (Method::POST, None) => Reply::status(202).delay(Duration::from_secs(60)),
+        _ => Reply::status(405),
+    })
+    .await;
+    // The transport would wait a minute for each POST.
+    let params = params(&server.url).timeout(Duration::from_secs(60));
+    let mut t = streamablehttp_client(&params).await.expect("connect");
+    send(&t, initialize(1)).await;
+    recv(&mut t).await;
+    negotiated(&t, "2025-06-18");
+    send(&t, serde_json::from_str(INITIALIZED).expect("json")).await;
+    // More than go out at once: the rest wait, and requests still go.
+    let answers = MAX_POSTS_IN_FLIGHT + 4;
+    for n in 0..answers {
+        send(
+            &t,
+            json!({"jsonrpc": "2.0", "id": format!("srv-{n}"), "result": {}}),
+        )
+        .await;
+    }
+    send(&t, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
+    assert_eq!(
+        recv(&mut t).await.id(),
+        Some(&id(2)),
+        "answered while the POSTs hang"
+    );
+    let posted = || {
+        server
+            .seen()
+            .iter()
+            .filter(|s| s.method == Method::POST && s.rpc_method().is_none())
+            .count()
+    };
+    eventually(|| posted() == MAX_POSTS_IN_FLIGHT).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(posted(), MAX_POSTS_IN_FLIGHT, "at most this many POSTs at once");
 }
 
 /// A 2024-11-05 server: GET `path` opens the stream with an `endpoint`

@@ -62,6 +62,8 @@ pub struct Reply {
     pub hold: bool,
     /// After the chunks, forward these until the sender is dropped.
     pub live: Option<mpsc::UnboundedReceiver<String>>,
+    /// Wait this long before the response headers.
+    pub delay: Option<Duration>,
 }
 
 impl Reply {
@@ -72,6 +74,7 @@ impl Reply {
             chunks: vec![Chunk::Data(body.into())],
             hold: false,
             live: None,
+            delay: None,
         }
     }
     pub fn json(body: Value) -> Self {
@@ -84,6 +87,7 @@ impl Reply {
             chunks: vec![],
             hold: false,
             live: None,
+            delay: None,
         }
     }
     pub fn sse(chunks: Vec<Chunk>) -> Self {
@@ -93,6 +97,7 @@ impl Reply {
             chunks,
             hold: false,
             live: None,
+            delay: None,
         }
     }
     pub fn header(mut self, k: &str, v: &str) -> Self {
@@ -101,6 +106,10 @@ impl Reply {
     }
     pub fn live(mut self, rx: Option<mpsc::UnboundedReceiver<String>>) -> Self {
         self.live = rx;
+        self
+    }
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
         self
     }
     pub fn hold(mut self) -> Self {
@@ -201,6 +210,9 @@ async fn serve(
         log.len() - 1
     };
     let reply = script(&s, n);
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
     let (tx, rx) = mpsc::channel(16);
     let mut b = Response::builder().status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK));
     for (k, v) in &reply.headers {
