@@ -309,3 +309,37 @@ async fn the_session_names_the_headers_its_validated_listing_declares() {
     assert_eq!(call.header("mcp-param-region"), Some("eu-west"));
     assert_eq!(call.header("mcp-name"), Some("sql"));
 }
+
+/// A server of the initialize era over HTTP that refuses `server/discover`
+/// with `refusal`; true once it saw `initialize`.
+async fn probe_refused_with(refusal: u16) -> (Result<ClientSession, ClientError>, Vec<Seen>) {
+    let (url, seen, _server) = serve(move |s| match s.method() {
+        Some("server/discover") => status(refusal, "text/plain", "no"),
+        Some("initialize") => init_result(&s.body["id"]),
+        _ => status(202, "text/plain", ""),
+    })
+    .await;
+    let options = ClientSessionOptions::new().validate_tool_output(false);
+    let session = ClientSession::connect(params(&url), options).await;
+    let seen = seen.lock().expect("lock").clone();
+    (session, seen)
+}
+
+#[tokio::test]
+async fn a_4xx_on_the_probe_is_an_older_server_but_a_5xx_is_a_failure_not_an_answer() {
+    for refusal in [400, 404, 405] {
+        let (session, _) = probe_refused_with(refusal).await;
+        let session = session.unwrap_or_else(|e| panic!("HTTP {refusal} means the initialize era: {e:?}"));
+        assert_eq!(session.era(), Some(Era::Initialize), "HTTP {refusal}");
+    }
+    for failure in [500, 502, 503, 429] {
+        let (session, seen) = probe_refused_with(failure).await;
+        let err = session.expect_err("a failed probe is no answer");
+        assert!(err.is_transport(), "HTTP {failure}: {err:?}");
+        assert_eq!(err.status(), Some(failure));
+        assert!(
+            !seen.iter().any(|s| s.method() == Some("initialize")),
+            "HTTP {failure} must not downgrade the era"
+        );
+    }
+}

@@ -44,6 +44,17 @@ fn pick(offered: &[String]) -> Option<(String, Era)> {
         .map(|v| ((*v).to_owned(), Era::Initialize))
 }
 
+/// True when a transport failure on the probe is the server refusing the
+/// request, as servers of the initialize era do (HTTP 400, 404, 405, ...),
+/// not a failure to deliver it (5xx, 429, 408, authorization, a refused
+/// redirect, TLS, a body cut short).
+fn refuses_the_request(error: &mcp_jsonrpc::TransportError) -> bool {
+    !error.is_auth()
+        && error
+            .status()
+            .is_some_and(|s| (400..500).contains(&s) && !matches!(s, 401 | 403 | 407 | 408 | 429))
+}
+
 fn unsupported(server: &[String]) -> ClientError {
     ClientError::UnsupportedProtocolVersion {
         server: server.join(", "),
@@ -243,6 +254,14 @@ impl ClientSession {
                 }
                 // A silent server used up the whole handshake: say so.
                 Err(e) if e.is_timeout() && deadline.left(methods::SERVER_DISCOVER).is_err() => {
+                    return Err(e)
+                }
+                // A transport failure is no answer: only a refusal of the
+                // request (an older server's 4xx) tells the era.
+                Err(e)
+                    if e.transport_error()
+                        .is_some_and(|t| !t.is_timeout() && !refuses_the_request(t)) =>
+                {
                     return Err(e)
                 }
                 Err(e) if fallback => {
