@@ -93,6 +93,32 @@ async fn auto_speaks_2026_07_28_with_a_stateless_server() {
     with_timeout(call).await.expect("join").expect("tools");
 }
 
+#[tokio::test]
+async fn server_requests_are_refused_in_the_stateless_era_even_with_callbacks() {
+    let options = ClientSessionOptions::new()
+        .list_roots_callback(|_cx| async move { Ok(mcp_types::ListRootsResult::new(vec![])) });
+    let (_session, mut server) = stateless(options, json!({})).await;
+    for method in ["ping", "roots/list"] {
+        let request = Request {
+            id: mcp_jsonrpc::RequestId::from(method),
+            method: method.into(),
+            params: None,
+        };
+        server.send(request).await;
+        let answer = with_timeout(server.next()).await.expect("an answer");
+        let json = serde_json::to_value(&answer).expect("json");
+        assert_eq!(json["id"], method);
+        assert_eq!(json["error"]["code"], -32601, "{json}");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("2026-07-28"),
+            "{json}"
+        );
+    }
+}
+
 async fn falls_back_after(
     reply: impl FnOnce(ScriptedPeer, Request) -> tokio::task::JoinHandle<ScriptedPeer>,
 ) -> ClientSession {

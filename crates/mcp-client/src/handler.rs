@@ -79,6 +79,17 @@ impl Handler for SessionHandler {
         request: Request,
         cx: InboundContext,
     ) -> Result<Box<RawValue>, ErrorObject> {
+        // 2026-07-28 has no requests from the server: what it needs of the
+        // client comes as input requests within a result.
+        if self.shared.hints.borrow().era == Some(mcp_jsonrpc::Era::Stateless) {
+            return Err(ErrorObject::new(
+                mcp_types::error_codes::METHOD_NOT_FOUND,
+                format!(
+                    "`{}`: protocol version 2026-07-28 has no requests from the server to the client",
+                    mcp_jsonrpc::excerpt(request.method.as_bytes(), 100)
+                ),
+            ));
+        }
         let params = request.params.as_deref().map(RawValue::get);
         let parsed = ServerRequest::parse(&request.method, params).map_err(|e| {
             ErrorObject::invalid_params(format!("invalid params for `{}`: {e}", request.method))
